@@ -1,0 +1,14 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client.ts';
+
+export type Database = PrismaClient;
+
+/** A Prisma client on the pg driver adapter (no engine binary; see prisma.config.ts). */
+export function createDatabase(connectionString: string, options: { poolMax?: number } = {}): Database {
+  const adapter = new PrismaPg({
+    connectionString,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
+  return new PrismaClient({ adapter });
+}

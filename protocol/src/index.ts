@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './events.ts';
+export * from './ids.ts';
+export * from './kafka-record.ts';
+export * from './limits.ts';
+export * from './payloads.ts';

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { CLIENT_MSG_ID_PATTERN, Limits, ROOM_NAME_PATTERN } from './limits.ts';
+
+export const roomNameSchema = z
+  .string()
+  .min(1)
+  .max(Limits.roomNameMaxLength)
+  .regex(ROOM_NAME_PATTERN, 'room names use letters, digits and . _ : - and start with a letter or digit');
+
+export const clientMsgIdSchema = z
+  .string()
+  .min(1)
+  .max(Limits.clientMsgIdMaxLength)
+  .regex(CLIENT_MSG_ID_PATTERN, 'clientMsgId uses letters, digits, _ and -');
+
+// Body length in bytes is checked by the gateway against its configured limit, which yields
+// TOO_LARGE rather than INVALID; the schema only insists on a non-empty string.
+export const messageBodySchema = z.string().min(1);
+
+export const roomJoinSchema = z.strictObject({ room: roomNameSchema });
+export const roomLeaveSchema = z.strictObject({ room: roomNameSchema });
+export const typingSchema = z.strictObject({ room: roomNameSchema });
+export const messageSendSchema = z.strictObject({
+  room: roomNameSchema,
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+});
+
+export type RoomJoin = z.infer<typeof roomJoinSchema>;
+export type RoomLeave = z.infer<typeof roomLeaveSchema>;
+export type Typing = z.infer<typeof typingSchema>;
+export type MessageSend = z.infer<typeof messageSendSchema>;
+
+/** A chat message as clients see it and as it travels through Kafka. */
+export const chatMessageSchema = z.strictObject({
+  id: z.uuid({ version: 'v7' }),
+  room: roomNameSchema,
+  sender: z.string().min(1).max(Limits.userIdMaxLength),
+  body: z.string().min(1).max(Limits.bodyMaxBytes),
+  /** Server time of acceptance, epoch milliseconds (equal to the time in `id`). */
+  ts: z.number().int().nonnegative(),
+  clientMsgId: clientMsgIdSchema,
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export type JoinAck = { ok: true; presence: string[] };
+export type LeaveAck = { ok: true };
+export type SendAck = { ok: true; id: string; ts: number; duplicate?: boolean };
+
+export type PresenceEvent = { room: string; joined?: string; left?: string; online?: string[] };
+export type TypingEvent = { room: string; user: string };
+
+/** GET /v1/rooms/:room/messages */
+export const historyQuerySchema = z
+  .strictObject({
+    before: z.uuid().optional(),
+    after: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(Limits.historyPageMax).default(Limits.historyPageDefault),
+  })
+  .refine((q) => !(q.before && q.after), { message: 'use either before or after, not both' });
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+export type HistoryPage = {
+  messages: ChatMessage[];
+  /** Pass as `before` to get the next older page; absent when there is none. */
+  nextBefore?: string;
+  /** Pass as `after` to get the next newer page; absent when there is none. */
+  nextAfter?: string;
+};

@@ -1,0 +1,83 @@
+import path from 'node:path';
+
+/**
+ * The one description of where the local stack lives and which ports it uses. Every script,
+ * test and benchmark reads ports and paths from here; nothing else spells them.
+ */
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+const env = process.env;
+
+/** Data, logs and pid files of one stack instance (git-ignored). */
+export const stackDir = path.resolve(env.SB_STACK_DIR ?? path.join(repoRoot, '.stack', 'local'));
+/** Downloads shared by every instance: Kafka jars, tools. */
+export const cacheDir = path.resolve(env.SB_CACHE_DIR ?? path.join(repoRoot, '.stack', 'cache'));
+
+export const dirs = {
+  logs: path.join(stackDir, 'logs'),
+  run: path.join(stackDir, 'run'),
+  data: path.join(stackDir, 'data'),
+};
+
+const offset = intFromEnv('SB_PORT_OFFSET', 0);
+
+type PortSpec = { env: string; base: number };
+
+/** Each port: its default, moved by SB_PORT_OFFSET, or set outright by its own variable. */
+export const portSpecs = {
+  redis: { env: 'SB_REDIS_PORT', base: 16379 },
+  postgres: { env: 'SB_POSTGRES_PORT', base: 15432 },
+  kafka: { env: 'SB_KAFKA_PORT', base: 19092 },
+  kafkaController: { env: 'SB_KAFKA_CONTROLLER_PORT', base: 19093 },
+  loadBalancer: { env: 'SB_LB_PORT', base: 13000 },
+  gateway1: { env: 'SB_GATEWAY1_PORT', base: 13001 },
+  gateway2: { env: 'SB_GATEWAY2_PORT', base: 13002 },
+  gateway3: { env: 'SB_GATEWAY3_PORT', base: 13003 },
+  persister: { env: 'SB_PERSISTER_PORT', base: 13101 },
+} satisfies Record<string, PortSpec>;
+
+export type PortName = keyof typeof portSpecs;
+
+export const ports = Object.fromEntries(
+  Object.entries(portSpecs).map(([name, spec]) => [name, intFromEnv(spec.env, spec.base + offset)]),
+) as Record<PortName, number>;
+
+export const HOST = '127.0.0.1';
+
+export const kafkaSettings = {
+  topic: env.SB_KAFKA_TOPIC ?? 'switchboard.messages',
+  dlqTopic: env.SB_KAFKA_DLQ_TOPIC ?? 'switchboard.messages.dlq',
+  partitions: intFromEnv('SB_KAFKA_PARTITIONS', 12),
+  version: '3.9.1',
+  heap: env.SB_KAFKA_HEAP ?? '768m',
+};
+
+export const postgresSettings = {
+  database: 'switchboard',
+  user: 'switchboard',
+};
+
+/** Connection settings for services and tests, in the variable names the services read. */
+export function serviceEnv() {
+  return {
+    REDIS_URL: `redis://${HOST}:${ports.redis}`,
+    KAFKA_BROKERS: `${HOST}:${ports.kafka}`,
+    KAFKA_TOPIC: kafkaSettings.topic,
+    KAFKA_DLQ_TOPIC: kafkaSettings.dlqTopic,
+    DATABASE_URL: `postgresql://${postgresSettings.user}@${HOST}:${ports.postgres}/${postgresSettings.database}`,
+  } satisfies Record<string, string>;
+}
+
+export function portHint(name: PortName): string {
+  return `set ${portSpecs[name].env}, or SB_PORT_OFFSET to move every port`;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name}=${raw} is not a valid port number or offset`);
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+import net from 'node:net';
+import { sleep } from './process-control.ts';
+
+export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export async function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; isAlive?: () => boolean; logHint?: string },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    if (options.isAlive && !options.isAlive()) {
+      throw new Error(`${what} exited while starting${options.logHint ? `; see ${options.logHint}` : ''}`);
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `${what} not ready after ${options.timeoutMs} ms${options.logHint ? `; see ${options.logHint}` : ''}`,
+  );
+}

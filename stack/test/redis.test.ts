@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { Redis } from 'ioredis';
+import { serviceEnv } from '../src/index.ts';
+
+test('a Redis stream entry is added and read back (the streams adapter needs Redis >= 5)', async () => {
+  const redis = new Redis(serviceEnv().REDIS_URL);
+  try {
+    const info = await redis.info('server');
+    const major = Number(/redis_version:(\d+)/.exec(info)?.[1]);
+    assert.ok(major >= 5, `redis ${major}`);
+    const stream = `smoke:${randomUUID()}`;
+    const id = await redis.xadd(stream, '*', 'field', 'value');
+    const entries = await redis.xrange(stream, '-', '+');
+    assert.deepEqual(entries, [[id, ['field', 'value']]]);
+    await redis.del(stream);
+  } finally {
+    redis.disconnect();
+  }
+});
