@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(PATH)
 # kafkajs schedules a negative timeout on Node >= 24 (harmless; kafkajs is in maintenance mode).
 export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts
-TESTS ?= {protocol,service-kit,db,stack,gateway,persister}/test/**/*.test.ts
+TESTS ?= '*/test/**/*.test.ts'
 
 .PHONY: help install up down status logs test test-unit lint format typecheck clean
 
