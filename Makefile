@@ -16,7 +16,9 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 node_modules/.installed: package.json package-lock.json */package.json db/prisma/schema.prisma
-	npm ci --no-fund --no-audit
+	@# npm ci refuses this lockfile: the registry mirror lacks some other-platform optional
+	@# binaries (e.g. @biomejs/cli-darwin-*), so they are absent from it. install keeps to the lock.
+	npm install --no-fund --no-audit
 	npm run generate -w @switchboard/db
 	@touch $@
 
