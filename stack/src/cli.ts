@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
       const started = Date.now();
       await up({ only, log });
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return printStatus();
+      return printStatus(only);
     }
     case 'down':
       await down({ only, log });
@@ -49,8 +49,9 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-async function printStatus(): Promise<number> {
-  const rows = await status();
+/** Exit code 1 when any of the shown services (all, or the ones named) is unhealthy. */
+async function printStatus(only?: string[]): Promise<number> {
+  const rows = (await status()).filter((r) => !only || only.includes(r.name));
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd([12, 7, 9, 9][i] ?? 0)).join(' ');
   console.log(line(['SERVICE', 'PORT', 'PID', 'STATE', 'LOG']));
   for (const r of rows) {
