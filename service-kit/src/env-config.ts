@@ -63,6 +63,11 @@ export function configTableMarkdown(schema: EnvSchema): string {
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
+function shownDefault(value: string): string {
+  if (value === '') return '';
+  return value === '(required)' ? '**required**' : `\`${value}\``;
+}
+
 /** Common field builders, so every service spells the same kind of setting the same way. */
 export const env = {
   port: (fallback: number, description: string) =>
