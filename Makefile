@@ -10,7 +10,8 @@ export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts
 TESTS ?= '*/test/**/*.test.ts'
 
-.PHONY: help install up down status logs test test-unit lint format typecheck clean
+.PHONY: help install up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway loadtest bench \
+  kind-up dev deploy chart-lint chart-test
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,7 +23,14 @@ node_modules/.installed: package.json package-lock.json */package.json db/prisma
 	npm run generate -w @switchboard/db
 	@touch $@
 
-install: node_modules/.installed ## install dependencies and generate the Prisma client
+install: node_modules/.installed web/dist/index.html ## install dependencies, generate the Prisma client, build the web client
+
+# The web client the gateways serve at /; rebuilt when its sources or the protocol change.
+web/dist/index.html: node_modules/.installed web/index.html web/vite.config.ts web/tsconfig.json \
+  $(wildcard web/src/*.ts web/src/*/*.ts web/src/*.css protocol/src/*.ts)
+	npm run build -w @switchboard/web
+
+web: web/dist/index.html ## build the web client into web/dist (make up does it when needed)
 
 up: install ## start the platform on 127.0.0.1 (idempotent)
 	$(STACK) up
@@ -36,18 +44,62 @@ status: ## show every process, its port and health
 logs: ## follow all logs (make logs S=kafka for one)
 	$(STACK) logs $(S)
 
-lint: install ## lint and format check (Biome)
+lint: install ## lint and format check (Biome); README settings tables up to date
 	npx biome check .
+	node scripts/config-docs.ts --check
+
+docs: install ## regenerate README's settings tables from the config schemas
+	node scripts/config-docs.ts
 
 format: install ## apply formatting and safe lint fixes
 	npx biome check --write .
 
 typecheck: install ## TypeScript, strict
 	npx tsc -p tsconfig.json
+	npx tsc -p web/tsconfig.json
+	npx tsc -p loadtest/scripts/tsconfig.json
 
 test: lint typecheck ## everything: lint, types, unit and integration tests (starts the stack if needed)
 	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
 	  --test-reporter=spec $(TESTS)
+
+bench-persist: up ## benchmark: one persister drains 500k messages; naive INSERT and COPY for comparison
+	node persister/bench/drain.ts
+
+bench-gateway: up ## benchmark: fan-out through the load balancer (deliveries/s, latency, CPU per delivery vs raw ws)
+	node gateway/bench/fanout.ts
+
+# k6 load tests (loadtest/README.md). k6 is pinned and built once into .stack/cache/bin.
+SCENARIO ?= fanout
+
+loadtest: install ## k6 scenario: make loadtest SCENARIO=fanout|connect|history|soak (SB_TARGET=<url> for a cluster)
+	node loadtest/src/run-scenario.ts $(SCENARIO)
+
+bench: up ## whole-platform benchmark: gateway, persister, k6 fan-out, DB check; report in bench-results/
+	node loadtest/src/bench.ts
+
+# Kubernetes delivery. helm and kubeconform are pinned and built once into .stack/cache/bin.
+HELM_MODULE := helm.sh/helm/v3/cmd/helm@v3.22.0
+CHART := charts/switchboard
+
+kind-up: ## create the kind cluster: Envoy Gateway, dev Redis/Kafka/PostgreSQL (needs docker, kubectl)
+	scripts/kind-up.sh
+
+dev: ## skaffold dev on kind: build the images, deploy the chart, forward the gateway to :3000
+	skaffold dev -p kind --port-forward
+
+deploy: ## skaffold run: build, push to REGISTRY (unless kind) and install the chart once
+	skaffold run $(if $(REGISTRY),--default-repo=$(REGISTRY)) $(if $(PROFILE),-p $(PROFILE))
+
+chart-lint: ## helm lint --strict with the defaults and every example values file
+	@helm="$$(scripts/ensure-go-tool.sh $(HELM_MODULE))"; \
+	  for f in "" $(CHART)/examples/*.yaml; do \
+	    "$$helm" lint --strict $(CHART) --kube-version 1.37.0 $${f:+-f "$$f"}; \
+	  done
+
+chart-test: install ## chart checks: render, schemas, service contract, alerts, dashboards vs /metrics
+	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
+	  --test-reporter=spec 'charts/test/**/*.test.ts'
 
 clean: down ## stop the stack and delete its data (keeps downloads)
 	rm -rf .stack/local

@@ -12,7 +12,8 @@ export const Limits = {
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-const encoder = new TextEncoder();
+// Marked pure so bundles that never call utf8Length drop it: k6 (load tests) has no TextEncoder.
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 export function utf8Length(text: string): number {
   return encoder.encode(text).length;

@@ -57,8 +57,7 @@ export function describeConfig(schema: EnvSchema): ConfigRow[] {
 
 export function configTableMarkdown(schema: EnvSchema): string {
   const rows = describeConfig(schema).map(
-    (r) =>
-      `| \`${r.name}\` | ${r.default === '' ? '' : `\`${r.default}\``} | ${r.description.replace(/\|/g, '\\|')} |`,
+    (r) => `| \`${r.name}\` | ${shownDefault(r.default)} | ${r.description.replace(/\|/g, '\\|')} |`,
   );
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

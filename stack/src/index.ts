@@ -2,6 +2,7 @@ export * from './layout.ts';
 export { isAlive, logFile, runningPid, sleep } from './process-control.ts';
 export { canConnect, httpOk, waitFor } from './readiness.ts';
 export type { StackService } from './service.ts';
+export { gatewayEnv } from './services/gateway.ts';
 export { serviceByName, services } from './services/index.ts';
 export { kafkaAdminClient } from './services/kafka.ts';
 export { down, kill, startService, status, up } from './stack.ts';

@@ -33,7 +33,8 @@ export const portSpecs = {
   gateway1: { env: 'SB_GATEWAY1_PORT', base: 13001 },
   gateway2: { env: 'SB_GATEWAY2_PORT', base: 13002 },
   gateway3: { env: 'SB_GATEWAY3_PORT', base: 13003 },
-  persister: { env: 'SB_PERSISTER_PORT', base: 13101 },
+  // Below 13100 so no port of one offset (steps of 100) lands on a gateway of another.
+  persister: { env: 'SB_PERSISTER_PORT', base: 13090 },
 } satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;
@@ -56,6 +57,15 @@ export const postgresSettings = {
   database: 'switchboard',
   user: 'switchboard',
 };
+
+/**
+ * The development JWT secret (HS256) of the local stack: gateways verify with it, `npm run
+ * token`, tests and k6 sign with it. Never used outside the local stack.
+ */
+export const devJwtSecret = env.SB_JWT_SECRET ?? 'switchboard-local-development-secret-0123456789';
+
+/** The gateways of the local stack, each behind the load balancer. */
+export const gatewayPorts = ['gateway1', 'gateway2'] as const satisfies readonly PortName[];
 
 /** Connection settings for services and tests, in the variable names the services read. */
 export function serviceEnv() {

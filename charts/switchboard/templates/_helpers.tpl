@@ -1,0 +1,193 @@
+{{/* Names */}}
+{{- define "switchboard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "switchboard.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A component's object name: <fullname>-<component>. Call with (dict "root" $ "component" "gateway"). */}}
+{{- define "switchboard.componentName" -}}
+{{- printf "%s-%s" (include "switchboard.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "switchboard.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels */}}
+{{- define "switchboard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "switchboard.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "switchboard.labels" -}}
+helm.sh/chart: {{ include "switchboard.chart" .root }}
+{{ include "switchboard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: switchboard
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "switchboard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "switchboard.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* image reference: repository, then @digest or :tag (appVersion by default). Call with (dict "root" $ "image" .Values.gateway.image). */}}
+{{- define "switchboard.image" -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Secrets: where each connection setting comes from. */}}
+{{- define "switchboard.secretName" -}}
+{{- include "switchboard.fullname" . -}}
+{{- end -}}
+
+{{- define "switchboard.cnpgClusterName" -}}
+{{- printf "%s-pg" (include "switchboard.fullname" .) | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* EnvVar source of REDIS_URL, DATABASE_URL, JWT_SECRET (valueFrom.secretKeyRef). */}}
+{{- define "switchboard.redisUrlRef" -}}
+secretKeyRef:
+  {{- if .Values.redis.existingSecret }}
+  name: {{ .Values.redis.existingSecret }}
+  key: {{ .Values.redis.existingSecretKey }}
+  {{- else }}
+  name: {{ include "switchboard.secretName" . }}
+  key: redis-url
+  {{- end }}
+{{- end -}}
+
+{{- define "switchboard.databaseUrlRef" -}}
+secretKeyRef:
+  {{- if .Values.postgresql.cloudnativepg.enabled }}
+  {{- /* CloudNativePG writes <cluster>-app with a ready-made connection URI. */}}
+  name: {{ include "switchboard.cnpgClusterName" . }}-app
+  key: uri
+  {{- else if .Values.postgresql.existingSecret }}
+  name: {{ .Values.postgresql.existingSecret }}
+  key: {{ .Values.postgresql.existingSecretKey }}
+  {{- else }}
+  name: {{ include "switchboard.secretName" . }}
+  key: database-url
+  {{- end }}
+{{- end -}}
+
+{{/* True when the HS256 secret is in use (no JWKS URL, or an explicit secret). */}}
+{{- define "switchboard.usesJwtSecret" -}}
+{{- if or .Values.auth.existingSecret .Values.auth.jwtSecret (not .Values.auth.jwksUrl) -}}true{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.jwtSecretRef" -}}
+secretKeyRef:
+  {{- if .Values.auth.existingSecret }}
+  name: {{ .Values.auth.existingSecret }}
+  key: {{ .Values.auth.existingSecretKey }}
+  {{- else }}
+  name: {{ include "switchboard.secretName" . }}
+  key: jwt-secret
+  {{- end }}
+{{- end -}}
+
+{{/* Comma-separated Kafka brokers; the Strimzi bootstrap service when none are given. */}}
+{{- define "switchboard.kafkaBrokers" -}}
+{{- if .Values.kafka.brokers -}}
+{{- join "," .Values.kafka.brokers -}}
+{{- else if .Values.kafka.strimzi.enabled -}}
+{{- printf "%s-kafka-bootstrap:9092" .Values.kafka.strimzi.clusterName -}}
+{{- else -}}
+{{- fail "kafka.brokers is empty: set the Kafka bootstrap brokers (or enable kafka.strimzi)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* terminationGracePeriodSeconds: preStop sleep + the process's own drain + a margin for the exit. */}}
+{{- define "switchboard.gateway.terminationGrace" -}}
+{{- add .Values.gateway.preStopSleepSeconds .Values.gateway.shutdownGraceSeconds 10 -}}
+{{- end -}}
+
+{{- define "switchboard.persister.terminationGrace" -}}
+{{- add .Values.persister.shutdownGraceSeconds 10 -}}
+{{- end -}}
+
+{{/* Topology spread constraints with the component's selector added where none is given. */}}
+{{- define "switchboard.topologySpread" -}}
+{{- $root := .root -}}
+{{- $component := .component -}}
+{{- range .constraints }}
+- {{ toYaml (omit . "labelSelector") | indent 2 | trim }}
+  labelSelector:
+    {{- if .labelSelector }}
+    {{- toYaml .labelSelector | nindent 4 }}
+    {{- else }}
+    matchLabels:
+      {{- include "switchboard.selectorLabels" (dict "root" $root "component" $component) | nindent 6 }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Checks that run on every render: settings that cannot work together. */}}
+{{- define "switchboard.validate" -}}
+{{- $p := .Values.persister -}}
+{{- if gt (int $p.replicaCount) (int .Values.kafka.partitions) -}}
+{{- fail (printf "persister.replicaCount (%d) is above kafka.partitions (%d): the extra replicas would get no partition" (int $p.replicaCount) (int .Values.kafka.partitions)) -}}
+{{- end -}}
+{{- if and $p.autoscaling.enabled (gt (int $p.autoscaling.maxReplicas) (int .Values.kafka.partitions)) -}}
+{{- fail (printf "persister.autoscaling.maxReplicas (%d) is above kafka.partitions (%d): the extra replicas would get no partition" (int $p.autoscaling.maxReplicas) (int .Values.kafka.partitions)) -}}
+{{- end -}}
+{{- if and $p.autoscaling.enabled (gt (int $p.autoscaling.minReplicas) (int $p.autoscaling.maxReplicas)) -}}
+{{- fail "persister.autoscaling.minReplicas is above maxReplicas" -}}
+{{- end -}}
+{{- if and .Values.gateway.autoscaling.enabled (gt (int .Values.gateway.autoscaling.minReplicas) (int .Values.gateway.autoscaling.maxReplicas)) -}}
+{{- fail "gateway.autoscaling.minReplicas is above maxReplicas" -}}
+{{- end -}}
+{{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) -}}
+{{- fail "set redis.url or redis.existingSecret" -}}
+{{- end -}}
+{{- if and (not .Values.postgresql.cloudnativepg.enabled) (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
+{{- fail "set postgresql.url, postgresql.existingSecret or enable postgresql.cloudnativepg" -}}
+{{- end -}}
+{{- if and .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
+{{- fail "auth.jwtSecret must have at least 32 characters" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Egress of Switchboard pods: DNS, then Redis/Kafka/PostgreSQL/OTLP ports only. */}}
+{{- define "switchboard.egressRules" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- ports:
+    {{- range .Values.networkPolicy.egress.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+  {{- with .Values.networkPolicy.egress.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { renderError } from '../src/helm.ts';
+
+/** Mistakes the chart stops at `helm install` time, before anything reaches the cluster. */
+describe('values.schema.json and the chart’s checks refuse settings that cannot work', () => {
+  const refused: [string, Record<string, string | number | boolean>, RegExp][] = [
+    ['an unknown ingress preset', { 'ingress.preset': 'nginx-plus' }, /ingress\/preset/],
+    [
+      'an unknown top-level key (a typo)',
+      { 'gatway.replicaCount': 3 },
+      /additional properties 'gatway' not allowed/,
+    ],
+    [
+      'a route timeout Gateway API cannot parse',
+      { 'gatewayApi.timeouts.request': '1 hour' },
+      /timeouts\/request/,
+    ],
+    [
+      'a proxy timeout below the Socket.IO heartbeat',
+      { 'ingress.timeoutSeconds': 30 },
+      /ingress\/timeoutSeconds/,
+    ],
+    ['a short HS256 secret', { 'auth.jwtSecret': 'too-short' }, /auth\/jwtSecret/],
+    ['an image digest that is not sha256', { 'gateway.image.digest': 'latest' }, /digest/],
+    ['a broker without a port', { 'kafka.brokers[0]': 'kafka' }, /kafka\/brokers\/0/],
+    ['an unknown autoscaling mode', { 'persister.autoscaling.mode': 'vpa' }, /autoscaling\/mode/],
+    ['no Kafka brokers at all', { 'kafka.brokers': 'null' }, /kafka.brokers is empty/],
+    ['no Redis', { 'redis.url': '' }, /set redis.url or redis.existingSecret/],
+    ['no PostgreSQL', { 'postgresql.url': '' }, /set postgresql.url, postgresql.existingSecret/],
+    [
+      'more gateway replicas at least than at most',
+      { 'gateway.autoscaling.minReplicas': 5, 'gateway.autoscaling.maxReplicas': 2 },
+      /minReplicas is above maxReplicas/,
+    ],
+  ];
+  for (const [what, set, message] of refused) {
+    test(what, () => {
+      assert.match(renderError({ set }), message);
+    });
+  }
+});

@@ -1,0 +1,83 @@
+import { ErrorCode, Limits, SwitchboardError } from '@switchboard/protocol';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { GatewayConfig } from '../config.ts';
+
+/** Who is connected: the token's `sub`, and the rooms it may join (all when undefined). */
+// Plain data (no Set): Socket.IO stores it with the session for connection state recovery.
+export type Principal = { user: string; rooms: readonly string[] | undefined; expiresAt: number };
+
+export type TokenVerifier = (token: unknown) => Promise<Principal>;
+
+// Asymmetric algorithms only for JWKS, HS256 only for the shared secret: a token can never
+// choose its own algorithm (no `alg: none`, no HS256 signed with a public key).
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+export function createTokenVerifier(
+  config: Pick<
+    GatewayConfig,
+    'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_TOLERANCE_SECONDS'
+  >,
+): TokenVerifier {
+  const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = config.JWT_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL))
+    : undefined;
+  const common = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['sub', 'exp'],
+  };
+
+  return async (token) => {
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new SwitchboardError(ErrorCode.Unauthenticated, 'a token is required (auth.token)');
+    }
+    try {
+      const { payload } =
+        jwks && !(secret && isHs256(token))
+          ? await jwtVerify(token, jwks, { ...common, algorithms: JWKS_ALGORITHMS })
+          : await jwtVerify(token, secret ?? new Uint8Array(0), { ...common, algorithms: ['HS256'] });
+      const sub = payload.sub ?? '';
+      if (sub.length === 0 || sub.length > Limits.userIdMaxLength) {
+        throw new SwitchboardError(ErrorCode.Unauthenticated, 'the token subject is empty or too long');
+      }
+      const rooms = payload.rooms;
+      if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((r) => typeof r === 'string'))) {
+        throw new SwitchboardError(ErrorCode.Unauthenticated, 'the rooms claim must be a list of room names');
+      }
+      return {
+        user: sub,
+        rooms: rooms as string[] | undefined,
+        expiresAt: (payload.exp ?? 0) * 1000,
+      };
+    } catch (err) {
+      if (err instanceof SwitchboardError) throw err;
+      throw new SwitchboardError(ErrorCode.Unauthenticated, describe(err), { cause: err });
+    }
+  };
+}
+
+function isHs256(token: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    return header?.alg === 'HS256';
+  } catch {
+    return false;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return 'the token has expired';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'the token algorithm is not allowed';
+  if (err instanceof errors.JWTClaimValidationFailed) return `the token claim "${err.claim}" is invalid`;
+  return 'the token is invalid';
+}
+
+/** FORBIDDEN unless the token allows this room. */
+export function assertRoomAllowed(principal: Principal, room: string): void {
+  if (principal.rooms && !principal.rooms.includes(room)) {
+    throw new SwitchboardError(ErrorCode.Forbidden, `the token does not allow room "${room}"`);
+  }
+}

@@ -1,0 +1,98 @@
+import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
+import type { Redis } from 'ioredis';
+
+/**
+ * G3 across pods: one Redis entry per (room, sender, clientMsgId) holds the server id of that
+ * message and its state:
+ *   P|id|ts  a gateway is producing it now (expires if that gateway dies mid-send)
+ *   A|id|ts  Kafka acknowledged it: a retry gets this id back and nothing is broadcast again
+ *   F|id|ts  the produce failed or its outcome is unknown: a retry produces it again under
+ *            the SAME id, so a record that did reach Kafka and its retry are one message
+ */
+export type Claim =
+  | { kind: 'claimed'; id: string; ts: number }
+  | { kind: 'acked'; id: string; ts: number }
+  | { kind: 'pending' };
+
+export type MessageDedup = {
+  /** Claims the client message id, proposing `id`/`ts`; a previous failed attempt's id wins. */
+  claim(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<Claim>;
+  acked(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+  failed(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+};
+
+const CLAIM_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], 'P|' .. ARGV[1], 'PX', ARGV[2])
+  return 'C|' .. ARGV[1]
+end
+local state = string.sub(v, 1, 1)
+if state == 'F' then
+  local rest = string.sub(v, 3)
+  redis.call('SET', KEYS[1], 'P|' .. rest, 'PX', ARGV[2])
+  return 'C|' .. rest
+end
+return v
+`;
+
+// Only the attempt that holds the entry may settle it (a late answer must not overwrite a newer one).
+const SETTLE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == 'P|' .. ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2] .. '|' .. ARGV[1], 'EX', ARGV[3])
+  return 1
+end
+return 0
+`;
+
+type Scripts = {
+  sbDedupClaim(key: string, value: string, pendingTtlMs: number): Promise<string>;
+  sbDedupSettle(key: string, value: string, state: string, ttlSeconds: number): Promise<number>;
+};
+
+export function createMessageDedup(
+  redis: Redis,
+  options: { ttlSeconds: number; pendingTtlMs: number; keyPrefix?: string },
+): MessageDedup {
+  redis.defineCommand('sbDedupClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+  redis.defineCommand('sbDedupSettle', { numberOfKeys: 1, lua: SETTLE_SCRIPT });
+  const scripts = redis as unknown as Scripts;
+  const prefix = options.keyPrefix ?? 'sb:dedup:';
+  // Room and sender can contain ':' so the parts are length-prefixed, never ambiguous.
+  const key = (room: string, sender: string, clientMsgId: string) =>
+    `${prefix}${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
+
+  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw new SwitchboardError(ErrorCode.Unavailable, 'the dedup store (Redis) is unavailable', {
+        retryAfterMs: 1000,
+        cause: err,
+      });
+    }
+  };
+
+  return {
+    claim: (room, sender, clientMsgId, id, ts) =>
+      guard(async () => {
+        const raw = await scripts.sbDedupClaim(
+          key(room, sender, clientMsgId),
+          `${id}|${ts}`,
+          options.pendingTtlMs,
+        );
+        const [state, foundId, foundTs] = raw.split('|');
+        if (state === 'C') return { kind: 'claimed', id: foundId!, ts: Number(foundTs) };
+        if (state === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
+        return { kind: 'pending' };
+      }),
+    acked: (room, sender, clientMsgId, id, ts) =>
+      guard(async () => {
+        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'A', options.ttlSeconds);
+      }),
+    failed: (room, sender, clientMsgId, id, ts) =>
+      guard(async () => {
+        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'F', options.ttlSeconds);
+      }),
+  };
+}

@@ -1,0 +1,101 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type ChatMessage,
+  ErrorCode,
+  type MessageSend,
+  messageIdTime,
+  newMessageId,
+  type SendAck,
+  SwitchboardError,
+  utf8Length,
+} from '@switchboard/protocol';
+import type { Logger } from '@switchboard/service-kit';
+import type { MessageProducer } from './kafka-producer.ts';
+import type { MessageDedup } from './message-dedup.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+const tracer = trace.getTracer('switchboard-gateway');
+
+export type SendMessage = (sender: string, input: MessageSend) => Promise<SendAck>;
+
+/**
+ * The path of one message (G1, G3): claim the clientMsgId, produce to Kafka, and only once
+ * Kafka has acknowledged it broadcast it to the room and answer the sender.
+ */
+export function createSendMessage(deps: {
+  producer: MessageProducer;
+  dedup: MessageDedup;
+  broadcast: (message: ChatMessage) => void;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** How long a retry waits for another attempt of the same clientMsgId to finish. */
+  pendingWaitMs: number;
+}): SendMessage {
+  const { producer, dedup, metrics } = deps;
+
+  async function claim(sender: string, input: MessageSend) {
+    const deadline = Date.now() + deps.pendingWaitMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const id = newMessageId();
+      const found = await dedup.claim(input.room, sender, input.clientMsgId, id, messageIdTime(id));
+      if (found.kind !== 'pending') return found;
+      // The same clientMsgId is being produced right now (a concurrent retry, maybe on another
+      // pod): wait for its outcome rather than producing a second copy.
+      if (Date.now() + delay > deadline) {
+        throw new SwitchboardError(ErrorCode.Unavailable, 'the same clientMsgId is still being sent', {
+          retryAfterMs: 1000,
+        });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  return (sender, input) =>
+    tracer.startActiveSpan('message:send', async (span) => {
+      span.setAttributes({ 'switchboard.room': input.room, 'switchboard.client_msg_id': input.clientMsgId });
+      try {
+        if (utf8Length(input.body) > deps.maxBodyBytes) {
+          throw new SwitchboardError(ErrorCode.TooLarge, `the body exceeds ${deps.maxBodyBytes} bytes`);
+        }
+        const claimed = await claim(sender, input);
+        if (claimed.kind === 'acked') {
+          metrics.messagesDuplicate.inc();
+          span.setAttribute('switchboard.duplicate', true);
+          return { ok: true, id: claimed.id, ts: claimed.ts, duplicate: true } satisfies SendAck;
+        }
+        const message: ChatMessage = {
+          id: claimed.id,
+          room: input.room,
+          sender,
+          body: input.body,
+          ts: claimed.ts,
+          clientMsgId: input.clientMsgId,
+        };
+        span.setAttribute('switchboard.message_id', message.id);
+        try {
+          const produceSpan = tracer.startSpan('kafka produce', undefined, context.active());
+          await context.with(trace.setSpan(context.active(), produceSpan), () =>
+            producer.produce(message).finally(() => produceSpan.end()),
+          );
+        } catch (err) {
+          await dedup.failed(input.room, sender, input.clientMsgId, message.id, message.ts).catch(() => {});
+          throw err;
+        }
+        // Kafka has it: from here on the message exists (G1). Settling the dedup entry is not
+        // waited for: until it lands a retry sees "pending" and waits for it. It is best
+        // effort: were Redis to lose it, the persister's unique key still keeps one row (G3).
+        void dedup.acked(input.room, sender, input.clientMsgId, message.id, message.ts).catch((err) => {
+          deps.logger.warn({ err, id: message.id }, 'dedup entry not settled');
+        });
+        deps.broadcast(message);
+        metrics.messagesBroadcast.inc();
+        return { ok: true, id: message.id, ts: message.ts } satisfies SendAck;
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+}

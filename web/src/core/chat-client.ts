@@ -1,0 +1,495 @@
+import {
+  type ChatMessage,
+  ClientEvent,
+  chatMessageSchema,
+  type ErrorAck,
+  type ErrorBody,
+  ErrorCode,
+  errorBodySchema,
+  type JoinAck,
+  Limits,
+  type PresenceEvent,
+  roomNameSchema,
+  type SendAck,
+  ServerEvent,
+  SwitchboardError,
+  type TypingEvent,
+  utf8Length,
+} from '@switchboard/protocol';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { HistoryApi } from './history-api.ts';
+import { RoomTimeline } from './room-timeline.ts';
+import type { TokenSource } from './tokens.ts';
+
+/** How long a typing notice stays shown without a new one. */
+const TYPING_SHOWN_MS = 4_000;
+/** Typing notices are volatile; one per this interval is enough to keep the indicator on. */
+const TYPING_EMIT_EVERY_MS = 2_000;
+const SEND_ACK_TIMEOUT_MS = 15_000;
+const JOIN_ACK_TIMEOUT_MS = 10_000;
+/** A catch-up longer than this many history pages gives up and shows the latest page instead. */
+const GAP_FILL_MAX_PAGES = 20;
+/** Token renewals in a row after handshake refusals before the page stops and says so. */
+const MAX_AUTH_RETRIES = 3;
+
+export type ConnectionState =
+  | { status: 'connecting' }
+  | { status: 'connected'; since: 'first' | 'recovered' | 'catching-up' | 'gap-filled'; filled?: number }
+  | { status: 'reconnecting'; attempt: number; reason: string }
+  | { status: 'unauthorized'; error: ErrorBody };
+
+export type RoomState = {
+  name: string;
+  timeline: RoomTimeline;
+  joined: boolean;
+  presence: Set<string>;
+  typing: Map<string, number>;
+  unread: number;
+  /** undefined until the first history page says whether older messages exist. */
+  olderCursor: string | undefined;
+  hasOlder: boolean | undefined;
+  loadingOlder: boolean;
+  historyError: ErrorBody | undefined;
+};
+
+export type ChatClientOptions = {
+  user: string;
+  tokens: TokenSource;
+  /** Gateway origin; omitted in the page, which is served by the gateway itself. */
+  baseUrl?: string;
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+};
+
+/**
+ * The chat session without any DOM: one Socket.IO connection, the joined rooms, their
+ * timelines, presence and typing, the outbox of unacknowledged sends and the connection state.
+ * The page renders it; Node tests drive it directly.
+ */
+export class ChatClient {
+  readonly user: string;
+  readonly rooms = new Map<string, RoomState>();
+  activeRoom: string | undefined;
+  connection: ConnectionState = { status: 'connecting' };
+  /** The last protocol error the gateway reported for this connection (unknown event and such). */
+  protocolError: ErrorBody | undefined;
+
+  private readonly socket: Socket;
+  private readonly tokens: TokenSource;
+  private readonly history: HistoryApi;
+  private readonly listeners = new Set<() => void>();
+  private hasConnected = false;
+  private tokenExpired = false;
+  private authRetries = 0;
+  private lastTypingSent = new Map<string, number>();
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: ChatClientOptions) {
+    this.user = options.user;
+    this.tokens = options.tokens;
+    this.history = new HistoryApi({
+      token: () => this.tokens.current(),
+      ...optional('baseUrl', options.baseUrl),
+    });
+    const socketOptions: Partial<ManagerOptions & SocketOptions> = {
+      autoConnect: false,
+      auth: (cb) => cb({ token: this.tokens.current() }),
+      ...options.socketOptions,
+    };
+    this.socket = options.baseUrl ? io(options.baseUrl, socketOptions) : io(socketOptions);
+    this.wireSocket();
+  }
+
+  /** Called after every state change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  stop(): void {
+    this.socket.disconnect();
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+  }
+
+  /** Joins (or re-selects) a room; resolves when the gateway has accepted the join. */
+  async join(rawName: string): Promise<void> {
+    const name = roomNameSchema.safeParse(rawName.trim());
+    if (!name.success) {
+      throw new SwitchboardError(ErrorCode.Invalid, name.error.issues[0]?.message ?? 'invalid room name');
+    }
+    const room = name.data;
+    const existing = this.rooms.get(room);
+    if (existing) {
+      this.select(room);
+      return;
+    }
+    const state: RoomState = {
+      name: room,
+      timeline: new RoomTimeline(room, this.user),
+      joined: false,
+      presence: new Set(),
+      typing: new Map(),
+      unread: 0,
+      olderCursor: undefined,
+      hasOlder: undefined,
+      loadingOlder: false,
+      historyError: undefined,
+    };
+    this.rooms.set(room, state);
+    this.activeRoom = room;
+    this.changed();
+    try {
+      await this.joinOnSocket(state);
+    } catch (err) {
+      this.rooms.delete(room);
+      if (this.activeRoom === room) this.activeRoom = this.rooms.keys().next().value;
+      this.changed();
+      throw err;
+    }
+    await this.loadLatest(state);
+  }
+
+  async leave(room: string): Promise<void> {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    this.rooms.delete(room);
+    if (this.activeRoom === room) this.activeRoom = this.rooms.keys().next().value;
+    this.changed();
+    if (this.socket.connected) {
+      await this.socket
+        .timeout(JOIN_ACK_TIMEOUT_MS)
+        .emitWithAck(ClientEvent.RoomLeave, { room })
+        .catch(() => {});
+    }
+  }
+
+  select(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    this.activeRoom = room;
+    state.unread = 0;
+    this.changed();
+  }
+
+  /**
+   * Queues a message and sends it when connected. It shows as pending until the gateway's ack
+   * carries the server id, or as failed with the typed error; `retry` re-sends with the same
+   * clientMsgId, so a send that did arrive is not stored or delivered twice (G3).
+   */
+  send(room: string, body: string): string | undefined {
+    const state = this.rooms.get(room);
+    if (!state || body.trim() === '') return undefined;
+    const clientMsgId = newClientMsgId();
+    state.timeline.queue(clientMsgId, body);
+    if (utf8Length(body) > Limits.bodyMaxBytes) {
+      state.timeline.fail(clientMsgId, {
+        code: ErrorCode.TooLarge,
+        message: `the message is ${utf8Length(body)} bytes; the limit is ${Limits.bodyMaxBytes}`,
+        retryable: false,
+      });
+    } else {
+      this.emitSend(state, clientMsgId);
+    }
+    this.changed();
+    return clientMsgId;
+  }
+
+  retry(room: string, clientMsgId: string): void {
+    const state = this.rooms.get(room);
+    const outgoing = state?.timeline.findOutgoing(clientMsgId);
+    if (!state || !outgoing || outgoing.state !== 'failed') return;
+    outgoing.state = 'pending';
+    outgoing.error = undefined;
+    this.emitSend(state, clientMsgId);
+    this.changed();
+  }
+
+  /** Tells the room this user is typing, at most once per interval. */
+  typing(room: string): void {
+    const now = Date.now();
+    if (!this.socket.connected || now - (this.lastTypingSent.get(room) ?? 0) < TYPING_EMIT_EVERY_MS) return;
+    this.lastTypingSent.set(room, now);
+    this.socket.volatile.emit(ClientEvent.Typing, { room });
+  }
+
+  /** Pages in older history (scroll-up); a no-op while loading or at the beginning. */
+  async loadOlder(room: string): Promise<void> {
+    const state = this.rooms.get(room);
+    if (!state || state.loadingOlder || state.hasOlder === false) return;
+    if (state.hasOlder === undefined) return this.loadLatest(state);
+    state.loadingOlder = true;
+    this.changed();
+    try {
+      const page = await this.history.page(room, optional('before', state.olderCursor));
+      for (const message of page.messages) state.timeline.add(message);
+      state.olderCursor = page.nextBefore;
+      state.hasOlder = page.nextBefore !== undefined;
+      state.historyError = undefined;
+    } catch (err) {
+      state.historyError = toErrorBody(err);
+    } finally {
+      state.loadingOlder = false;
+      this.changed();
+    }
+  }
+
+  private async loadLatest(state: RoomState): Promise<void> {
+    state.loadingOlder = true;
+    this.changed();
+    try {
+      const page = await this.history.page(state.name);
+      for (const message of page.messages) state.timeline.add(message);
+      state.olderCursor = page.nextBefore;
+      state.hasOlder = page.nextBefore !== undefined;
+      state.historyError = undefined;
+    } catch (err) {
+      state.historyError = toErrorBody(err);
+    } finally {
+      state.loadingOlder = false;
+      this.changed();
+    }
+  }
+
+  /**
+   * After a reconnect that the gateway could not recover (the absence outlasted the recovery
+   * window, or the session was lost), pages history forward from the newest id seen (G5).
+   * Returns how many messages it added.
+   */
+  private async fillGap(state: RoomState): Promise<number> {
+    let after = state.timeline.newestId;
+    if (after === undefined) {
+      const before = state.timeline.size;
+      await this.loadLatest(state);
+      return state.timeline.size - before;
+    }
+    let added = 0;
+    for (let pages = 0; pages < GAP_FILL_MAX_PAGES; pages++) {
+      const page = await this.history.page(state.name, { after, limit: Limits.historyPageMax });
+      for (const message of page.messages) {
+        if (!state.timeline.add(message)) continue;
+        added++;
+        if (message.sender !== this.user && state.name !== this.activeRoom) state.unread++;
+      }
+      if (!page.nextAfter) return added;
+      after = page.nextAfter;
+    }
+    return added;
+  }
+
+  private async joinOnSocket(state: RoomState): Promise<void> {
+    const ack = (await this.socket
+      .timeout(JOIN_ACK_TIMEOUT_MS)
+      .emitWithAck(ClientEvent.RoomJoin, { room: state.name })
+      .catch(() => timeoutAck('join'))) as JoinAck | ErrorAck;
+    if (!ack.ok) throw new SwitchboardError(ack.error.code, ack.error.message);
+    state.joined = true;
+    state.presence = new Set(ack.presence);
+    this.changed();
+  }
+
+  private emitSend(state: RoomState, clientMsgId: string): void {
+    const outgoing = state.timeline.findOutgoing(clientMsgId);
+    if (!outgoing || !this.socket.connected || !state.joined) return; // flushed after (re)connect
+    outgoing.emitted = true;
+    const payload = { room: state.name, clientMsgId, body: outgoing.body };
+    this.socket
+      .timeout(SEND_ACK_TIMEOUT_MS)
+      .emitWithAck(ClientEvent.MessageSend, payload)
+      .catch(() => timeoutAck('send'))
+      .then((ack: SendAck | ErrorAck) => {
+        if (ack.ok) state.timeline.acknowledge(clientMsgId, ack.id, ack.ts);
+        else state.timeline.fail(clientMsgId, parseErrorBody(ack.error));
+        this.changed();
+      });
+  }
+
+  private flushOutbox(state: RoomState): void {
+    for (const outgoing of state.timeline.pendingOutgoing()) {
+      if (outgoing.state === 'pending') this.emitSend(state, outgoing.clientMsgId);
+    }
+  }
+
+  private wireSocket(): void {
+    const socket = this.socket;
+    socket.on('connect', () => {
+      this.authRetries = 0;
+      const first = !this.hasConnected;
+      this.hasConnected = true;
+      if (socket.recovered) {
+        // The gateway replayed what we missed and kept our rooms (connection state recovery).
+        this.connection = { status: 'connected', since: 'recovered' };
+        for (const state of this.rooms.values()) this.flushOutbox(state);
+        this.changed();
+        return;
+      }
+      // A new session: the gateway knows none of our rooms until we join them again.
+      for (const state of this.rooms.values()) state.joined = false;
+      this.connection = { status: 'connected', since: first ? 'first' : 'catching-up' };
+      this.changed();
+      if (!first) void this.rejoinAndFill();
+    });
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return; // stop(): signing out
+      for (const state of this.rooms.values()) state.typing.clear();
+      this.connection = { status: 'reconnecting', attempt: 0, reason };
+      this.changed();
+      // A server-side disconnect (a gateway draining on SIGTERM, or the token's expiry) does not
+      // reconnect by itself; the jitter spreads a drained gateway's clients over the others.
+      if (reason === 'io server disconnect') {
+        const expired = this.tokenExpired && this.tokens.refresh;
+        this.tokenExpired = false;
+        const renewed = expired ? this.tokens.refresh!().catch(() => {}) : Promise.resolve();
+        void renewed.then(() => setTimeout(() => socket.connect(), 500 + Math.random() * 1_000));
+      }
+    });
+    socket.io.on('reconnect_attempt', (attempt) => {
+      if (this.connection.status === 'reconnecting') this.connection = { ...this.connection, attempt };
+      this.changed();
+    });
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      const body = errorBodySchema.safeParse(
+        (err.data as { error?: unknown } | undefined)?.error ?? err.data,
+      );
+      if (body.success && body.data.code === ErrorCode.Unauthenticated) {
+        this.connection = { status: 'unauthorized', error: body.data };
+        this.changed();
+        // Middleware refusals are not retried by Socket.IO; renew the token when we can, a few
+        // times (a token that is refused again and again is a configuration problem to show).
+        if (this.tokens.refresh && this.authRetries < MAX_AUTH_RETRIES) {
+          this.authRetries++;
+          this.tokens.refresh().then(
+            () => socket.connect(),
+            () => {},
+          );
+        }
+        return;
+      }
+      if (!socket.active) {
+        // Refused for another reason (FORBIDDEN, ...): say so; retrying would not help.
+        const error = body.success
+          ? body.data
+          : { code: ErrorCode.Unavailable, message: err.message, retryable: true };
+        this.connection = { status: 'unauthorized', error };
+        this.changed();
+        return;
+      }
+      if (this.connection.status !== 'reconnecting') {
+        this.connection = { status: 'reconnecting', attempt: 0, reason: err.message };
+        this.changed();
+      }
+    });
+    socket.on(ServerEvent.Message, (raw: unknown) => {
+      const parsed = chatMessageSchema.safeParse(raw);
+      if (!parsed.success) return;
+      this.receive(parsed.data);
+    });
+    socket.on(ServerEvent.Presence, (event: PresenceEvent) => {
+      const state = this.rooms.get(event.room);
+      if (!state) return;
+      if (event.online) state.presence = new Set(event.online);
+      if (event.joined) state.presence.add(event.joined);
+      if (event.left) {
+        state.presence.delete(event.left);
+        state.typing.delete(event.left);
+      }
+      this.changed();
+    });
+    socket.on(ServerEvent.Typing, (event: TypingEvent) => {
+      const state = this.rooms.get(event.room);
+      if (!state || event.user === this.user) return;
+      state.typing.set(event.user, Date.now() + TYPING_SHOWN_MS);
+      this.scheduleTypingExpiry();
+      this.changed();
+    });
+    socket.on(ServerEvent.Error, (raw: unknown) => {
+      const body = errorBodySchema.safeParse((raw as { error?: unknown } | undefined)?.error ?? raw);
+      if (!body.success) return;
+      // The gateway ends a connection when its token expires, announcing it with this error.
+      if (body.data.code === ErrorCode.Unauthenticated) this.tokenExpired = true;
+      else this.protocolError = body.data;
+      this.changed();
+    });
+  }
+
+  /** Also receives what the gateway replays on recovery. */
+  private receive(message: ChatMessage): void {
+    const state = this.rooms.get(message.room);
+    if (!state) return;
+    const added = state.timeline.add(message);
+    state.typing.delete(message.sender);
+    if (added && message.sender !== this.user && message.room !== this.activeRoom) state.unread++;
+    this.changed();
+  }
+
+  private async rejoinAndFill(): Promise<void> {
+    let filled = 0;
+    for (const state of [...this.rooms.values()]) {
+      try {
+        await this.joinOnSocket(state);
+        filled += await this.fillGap(state);
+        this.flushOutbox(state);
+      } catch (err) {
+        state.historyError = toErrorBody(err);
+      }
+    }
+    if (this.socket.connected) this.connection = { status: 'connected', since: 'gap-filled', filled };
+    this.changed();
+  }
+
+  private scheduleTypingExpiry(): void {
+    if (this.typingTimer) return;
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = undefined;
+      const now = Date.now();
+      let pending = false;
+      for (const state of this.rooms.values()) {
+        for (const [user, until] of state.typing) {
+          if (until <= now) state.typing.delete(user);
+          else pending = true;
+        }
+      }
+      this.changed();
+      if (pending) this.scheduleTypingExpiry();
+    }, 1_000);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Unique per send; random so two tabs of one user never collide. */
+export function newClientMsgId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `c${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function timeoutAck(what: string): ErrorAck {
+  return {
+    ok: false,
+    error: {
+      code: ErrorCode.Unavailable,
+      message: `no answer from the gateway to ${what} in time; retrying is safe`,
+      retryable: true,
+    },
+  };
+}
+
+function parseErrorBody(raw: unknown): ErrorBody {
+  const parsed = errorBodySchema.safeParse(raw);
+  return parsed.success
+    ? parsed.data
+    : { code: ErrorCode.Internal, message: 'the gateway sent an unreadable error', retryable: true };
+}
+
+function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof SwitchboardError) return err.toBody();
+  return { code: ErrorCode.Internal, message: (err as Error)?.message ?? String(err), retryable: true };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
