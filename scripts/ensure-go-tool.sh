@@ -37,6 +37,8 @@ if [[ -x "$bin" ]]; then
   exit 0
 fi
 
+# The official Go tarball's location, for shells whose PATH lacks it (non-login CI shells).
+command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "ensure-go-tool: go is not installed (needed to build $spec)" >&2; exit 1; }
 mkdir -p "$dir"
 exec 9>"$dir.lock"

@@ -77,7 +77,7 @@ export const gatewayConfigSchema = z
     DEV_TOKEN_TTL_SECONDS: env.int(3600, 'lifetime of tokens from the dev token endpoint', 60),
     WEB_ROOT: env.string(
       path.join(repoRoot, 'web', 'dist'),
-      'folder of the built web client, served at / when it exists',
+      'folder of the built web client, served at / (a later build is picked up without restart)',
     ),
   })
   .superRefine((c, ctx) => {

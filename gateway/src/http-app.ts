@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { type ErrorCode, Limits, SwitchboardError } from '@switchboard/protocol';
 import type { Logger, OpsHandler } from '@switchboard/service-kit';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -64,9 +62,20 @@ export function createHttpApp(deps: {
       );
     });
   }
-  if (fs.existsSync(path.join(deps.webRoot, 'index.html'))) {
-    app.use(express.static(deps.webRoot, { index: 'index.html', maxAge: '1h' }));
-  }
+  // Mounted even when the folder does not exist yet, so a later `make web` needs no restart.
+  // Vite names assets by content hash: they are immutable; index.html must be revalidated
+  // or a browser keeps script links to assets a rebuild deleted.
+  app.use(
+    express.static(deps.webRoot, {
+      index: 'index.html',
+      setHeaders: (res, file) => {
+        res.setHeader(
+          'cache-control',
+          file.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+        );
+      },
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).json({ ok: false, error: { code: 'INVALID', message: 'not found', retryable: false } });
   });

@@ -1,46 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { newMessageId } from '@switchboard/protocol';
-import { countRows, missingIds, pool, rowsOfRooms } from './support/message-rows.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  makeMessages,
-  roomsOf,
-  TestProducer,
-  type TestTopics,
-} from './support/message-stream.ts';
-import { killAllPersisters, startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { countRows, missingIds, rowsOfRooms } from './support/message-rows.ts';
+import { makeMessages, roomsOf } from './support/message-stream.ts';
+import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let topics: TestTopics;
-let producer: TestProducer;
-
-before(async () => {
-  topics = await createTestTopics('once');
-  producer = await new TestProducer().connect();
-});
-
-after(async () => {
-  await killAllPersisters();
-  await producer.disconnect();
-  await deleteTestTopics(topics);
-  await pool.end();
-});
+const bed = useTestBed('once');
 
 test('N messages produced become N rows, each once, whatever is re-delivered or retried', async () => {
   const messages = makeMessages(`once-${newMessageId()}`, 30, 3_000);
   const rooms = roomsOf(messages);
   // A backlog before the persister starts (a new group reads from the beginning) ...
-  await producer.sendMessages(topics.topic, messages.slice(0, 1_500));
-  const persister = await startPersister(topics);
+  await bed.producer.sendMessages(bed.topics.topic, messages.slice(0, 1_500));
+  const persister = await startPersister(bed.topics);
   await waitReady(persister);
   // ... and a live stream after it joined.
-  await producer.sendMessages(topics.topic, messages.slice(1_500));
+  await bed.producer.sendMessages(bed.topics.topic, messages.slice(1_500));
   // The same records again (a gateway's producer retry) and client retries of already-stored
   // messages under a new server id: neither may make a second row.
   const redelivered = messages.slice(100, 300);
   const clientRetries = messages.slice(400, 450).map((m) => ({ ...m, id: newMessageId() }));
-  await producer.sendMessages(topics.topic, [...redelivered, ...clientRetries]);
+  await bed.producer.sendMessages(bed.topics.topic, [...redelivered, ...clientRetries]);
 
   const consumed = messages.length + redelivered.length + clientRetries.length;
   await waitUntil(

@@ -1,48 +1,28 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { newMessageId } from '@switchboard/protocol';
-import { countRows, pool } from './support/message-rows.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  makeMessages,
-  roomsOf,
-  TestProducer,
-  type TestTopics,
-  withAdmin,
-} from './support/message-stream.ts';
-import { killAllPersisters, startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { countRows } from './support/message-rows.ts';
+import { makeMessages, roomsOf, withAdmin } from './support/message-stream.ts';
+import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let topics: TestTopics;
-let producer: TestProducer;
-
-before(async () => {
-  topics = await createTestTopics('sigterm');
-  producer = await new TestProducer().connect();
-});
-
-after(async () => {
-  await killAllPersisters();
-  await producer.disconnect();
-  await deleteTestTopics(topics);
-  await pool.end();
-});
+const bed = useTestBed('sigterm');
 
 test('SIGTERM: the persister commits what it wrote, leaves the group and exits 0', async () => {
   const messages = makeMessages(`sigterm-${newMessageId()}`, 12, 2_000);
   const rooms = roomsOf(messages);
-  const persister = await startPersister(topics, { SHUTDOWN_GRACE_MS: '15000' });
+  const persister = await startPersister(bed.topics, { SHUTDOWN_GRACE_MS: '15000' });
   await waitReady(persister);
-  await producer.sendMessages(topics.topic, messages);
+  await bed.producer.sendMessages(bed.topics.topic, messages);
   await waitUntil('every message is written', async () => (await countRows(rooms)) === messages.length);
 
   assert.equal(await persister.kill('SIGTERM'), 0);
 
   await withAdmin(async (admin) => {
     const [latest, committed, group] = await Promise.all([
-      admin.fetchTopicOffsets(topics.topic),
-      admin.fetchOffsets({ groupId: topics.groupId, topics: [topics.topic] }),
-      admin.describeGroups([topics.groupId]),
+      admin.fetchTopicOffsets(bed.topics.topic),
+      admin.fetchOffsets({ groupId: bed.topics.groupId, topics: [bed.topics.topic] }),
+      admin.describeGroups([bed.topics.groupId]),
     ]);
     const committedOffsets = Object.fromEntries(committed[0]!.partitions.map((p) => [p.partition, p.offset]));
     for (const { partition, high } of latest) {

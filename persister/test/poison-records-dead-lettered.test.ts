@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ErrorCode, KafkaHeader, newMessageId } from '@switchboard/protocol';
-import { countRows, missingIds, pool, rowsOfRooms } from './support/message-rows.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  kafka,
-  makeMessages,
-  type RawRecord,
-  TestProducer,
-  type TestTopics,
-  toRecord,
-} from './support/message-stream.ts';
-import { killAllPersisters, startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { countRows, missingIds, rowsOfRooms } from './support/message-rows.ts';
+import { kafka, makeMessages, type RawRecord, toRecord } from './support/message-stream.ts';
+import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let topics: TestTopics;
-let producer: TestProducer;
-
-before(async () => {
-  topics = await createTestTopics('poison');
-  producer = await new TestProducer().connect();
-});
-
-after(async () => {
-  await killAllPersisters();
-  await producer.disconnect();
-  await deleteTestTopics(topics);
-  await pool.end();
-});
+const bed = useTestBed('poison');
 
 type DeadLetter = { value: string | null; headers: Record<string, string> };
 
@@ -65,9 +44,9 @@ test('poison records go to the dead-letter topic with their error and origin; th
     if (poison[i]) records.push(poison[i].record);
   });
 
-  const persister = await startPersister(topics);
+  const persister = await startPersister(bed.topics);
   await waitReady(persister);
-  await producer.send(topics.topic, records);
+  await bed.producer.send(bed.topics.topic, records);
 
   await waitUntil('the valid records are written', async () => (await countRows([room])) === valid.length);
   assert.deepEqual(
@@ -78,14 +57,14 @@ test('poison records go to the dead-letter topic with their error and origin; th
     [],
   );
 
-  const letters = await readDeadLetters(topics.dlqTopic, poison.length);
+  const letters = await readDeadLetters(bed.topics.dlqTopic, poison.length);
   assert.equal(letters.length, poison.length);
   const firstOffset = Number(letters[0]!.headers[KafkaHeader.DlqOffset]) - 1;
   letters.forEach((letter, i) => {
     const expected = poison[i]!;
     assert.equal(letter.headers[KafkaHeader.DlqErrorCode], expected.code);
     assert.match(letter.headers[KafkaHeader.DlqError] ?? '', expected.error);
-    assert.equal(letter.headers[KafkaHeader.DlqTopic], topics.topic);
+    assert.equal(letter.headers[KafkaHeader.DlqTopic], bed.topics.topic);
     assert.ok(/^\d+$/.test(letter.headers[KafkaHeader.DlqPartition] ?? ''));
     // Poison record i sits right after valid record i: offsets 1, 3, 5, ... from the first.
     assert.equal(Number(letter.headers[KafkaHeader.DlqOffset]), firstOffset + 1 + 2 * i);

@@ -1,45 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { newMessageId } from '@switchboard/protocol';
 import { down, up } from '@switchboard/stack';
-import { countRows, missingIds, pool, rowsOfRooms } from './support/message-rows.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  makeMessages,
-  roomsOf,
-  TestProducer,
-  type TestTopics,
-} from './support/message-stream.ts';
-import { killAllPersisters, startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { countRows, missingIds, rowsOfRooms } from './support/message-rows.ts';
+import { makeMessages, roomsOf } from './support/message-stream.ts';
+import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let topics: TestTopics;
-let producer: TestProducer;
-
-before(async () => {
-  topics = await createTestTopics('outage');
-  producer = await new TestProducer().connect();
-});
-
-after(async () => {
-  // Whatever happened, leave PostgreSQL running for the next test file.
-  await up({ only: ['postgres'] });
-  await killAllPersisters();
-  await producer.disconnect();
-  await deleteTestTopics(topics);
-  await pool.end();
-});
+// Whatever happened, leave PostgreSQL running for the next test file.
+const bed = useTestBed('outage', () => up({ only: ['postgres'] }));
 
 test('PostgreSQL stopped for a while: the persister pauses, turns unready, resumes by itself and loses nothing', async () => {
   const messages = makeMessages(`outage-${newMessageId()}`, 24, 3_000);
   const rooms = roomsOf(messages);
-  const persister = await startPersister(topics);
+  const persister = await startPersister(bed.topics);
   await waitReady(persister);
-  await producer.sendMessages(topics.topic, messages.slice(0, 1_000));
+  await bed.producer.sendMessages(bed.topics.topic, messages.slice(0, 1_000));
   await waitUntil('the first part is written', async () => (await countRows(rooms)) === 1_000);
 
   await down({ only: ['postgres'] });
-  await producer.sendMessages(topics.topic, messages.slice(1_000));
+  await bed.producer.sendMessages(bed.topics.topic, messages.slice(1_000));
   await waitUntil('the persister has paused partitions and reports itself unready', async () => {
     const paused = await persister.metric('switchboard_persister_paused_partitions');
     const readyz = await persister.readyz();

@@ -1,37 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { newMessageId } from '@switchboard/protocol';
 import { sleep } from '@switchboard/stack';
-import { countRows, missingIds, pool, rowsOfRooms } from './support/message-rows.ts';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  makeMessages,
-  roomsOf,
-  TestProducer,
-  type TestTopics,
-} from './support/message-stream.ts';
-import { killAllPersisters, startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { countRows, missingIds, rowsOfRooms } from './support/message-rows.ts';
+import { makeMessages, roomsOf } from './support/message-stream.ts';
+import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let topics: TestTopics;
-let producer: TestProducer;
-
-before(async () => {
-  topics = await createTestTopics('scale');
-  producer = await new TestProducer().connect();
-});
-
-after(async () => {
-  await killAllPersisters();
-  await producer.disconnect();
-  await deleteTestTopics(topics);
-  await pool.end();
-});
+const bed = useTestBed('scale');
 
 test('scaling 1 -> 3 -> 1 persisters during a stream: no loss, no duplicate, rooms never reordered', async () => {
   const messages = makeMessages(`scale-${newMessageId()}`, 60, 12_000);
   const rooms = roomsOf(messages);
-  const first = await startPersister(topics);
+  const first = await startPersister(bed.topics);
   await waitReady(first);
 
   // The stream in three parts, each sent in order after the previous one (a room's ids must
@@ -39,14 +20,14 @@ test('scaling 1 -> 3 -> 1 persisters during a stream: no loss, no duplicate, roo
   const third = messages.length / 3;
   const paced = async (part: typeof messages) => {
     for (let i = 0; i < part.length; i += 100) {
-      await producer.sendMessages(topics.topic, part.slice(i, i + 100));
+      await bed.producer.sendMessages(bed.topics.topic, part.slice(i, i + 100));
       await sleep(50);
     }
   };
 
   await paced(messages.slice(0, third));
   await waitUntil('rows are flowing', async () => (await countRows(rooms)) >= 1_000);
-  const extra = [await startPersister(topics), await startPersister(topics)];
+  const extra = [await startPersister(bed.topics), await startPersister(bed.topics)];
   await Promise.all(extra.map((p) => waitReady(p)));
   await waitUntil('the partitions are spread over three persisters', async () => {
     const assigned = await Promise.all(

@@ -287,6 +287,8 @@ export class ChatClient {
     if (!ack.ok) throw new SwitchboardError(ack.error.code, ack.error.message);
     state.joined = true;
     state.presence = new Set(ack.presence);
+    // Messages written while the join was in flight were queued, not sent: send them now.
+    this.flushOutbox(state);
     this.changed();
   }
 
@@ -428,9 +430,8 @@ export class ChatClient {
     let filled = 0;
     for (const state of [...this.rooms.values()]) {
       try {
-        await this.joinOnSocket(state);
+        await this.joinOnSocket(state); // also sends what was queued while offline
         filled += await this.fillGap(state);
-        this.flushOutbox(state);
       } catch (err) {
         state.historyError = toErrorBody(err);
       }

@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { down, HOST, ports, repoRoot, services, up } from '@switchboard/stack';
+import { HOST, ports, repoRoot } from '@switchboard/stack';
 
 export const webDist = path.join(repoRoot, 'web', 'dist');
 export const baseUrl = `http://${HOST}:${ports.loadBalancer}`;
 
 /**
  * Builds web/dist when it is missing or older than its sources (tests run directly rather than
- * through `make`), and makes sure the load balancer serves the page: gateways mount the folder
- * when they start, so ones started before the first build are restarted once.
+ * through `make`), and makes sure the load balancer serves the page.
  */
 export async function ensureWebServed(log: (line: string) => void = () => {}): Promise<void> {
   if (builtAt() < newestSource()) {
@@ -20,11 +19,6 @@ export async function ensureWebServed(log: (line: string) => void = () => {}): P
     });
     if (result.status !== 0) throw new Error(`building the web client failed (exit ${result.status})`);
   }
-  if (await servesPage()) return;
-  log('gateways started before web/dist existed: restarting them');
-  const gateways = services.filter((s) => s.name.startsWith('gateway-')).map((s) => s.name);
-  await down({ only: ['load-balancer', ...gateways] });
-  await up({ log });
   if (!(await servesPage())) throw new Error(`${baseUrl}/ does not serve the web client`);
 }
 
