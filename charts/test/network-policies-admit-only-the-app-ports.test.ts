@@ -13,7 +13,7 @@ const placeholders = {
 /** The TCP ports a service's configuration makes it connect to. */
 function dependencyPorts(env: Record<string, string>): number[] {
   const ports: number[] = [];
-  for (const key of ['REDIS_URL', 'DATABASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+  for (const key of ['REDIS_URL', 'DATABASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'JWT_JWKS_URL']) {
     const value = env[key];
     if (!value) continue;
     const url = new URL(value);

@@ -59,16 +59,17 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     brokers: options.brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
-    requestTimeout: options.sendTimeoutMs,
-    // Bounded retries: a send must end (ok or UNAVAILABLE) within the send timeout, never hang.
-    retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
+    // A send must end (ok or UNAVAILABLE) about when its callers time out, so that the queue
+    // behind it moves and readiness turns false: two attempts of half the send timeout each.
+    requestTimeout: Math.max(1000, Math.floor(options.sendTimeoutMs / 2)),
+    retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   const newProducer = (): Producer =>
     kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
     });
 
   let producer: Producer = newProducer();

@@ -104,7 +104,7 @@ async function main(config: GatewayConfig) {
     producer,
     dedup: createMessageDedup(redis, {
       ttlSeconds: config.DEDUP_TTL_SECONDS,
-      pendingTtlMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
+      pendingLeaseMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
     }),
     broadcast: sockets.broadcast,
     metrics,

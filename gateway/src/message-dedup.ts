@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 /**
  * G3 across pods: one Redis entry per (room, sender, clientMsgId) holds the server id of that
  * message and its state:
- *   P|id|ts  a gateway is producing it now (expires if that gateway dies mid-send)
+ *   P|id|ts|leaseUntil  a gateway is producing it now; when the lease runs out (that gateway
+ *            died mid-send) the entry counts as F, so the id survives and a retry reuses it
  *   A|id|ts  Kafka acknowledged it: a retry gets this id back and nothing is broadcast again
  *   F|id|ts  the produce failed or its outcome is unknown: a retry produces it again under
  *            the SAME id, so a record that did reach Kafka and its retry are one message
@@ -22,15 +23,26 @@ export type MessageDedup = {
 };
 
 const CLAIM_SCRIPT = `
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = '|' .. (now + tonumber(ARGV[2]))
 local v = redis.call('GET', KEYS[1])
 if not v then
-  redis.call('SET', KEYS[1], 'P|' .. ARGV[1], 'PX', ARGV[2])
+  redis.call('SET', KEYS[1], 'P|' .. ARGV[1] .. lease, 'EX', ARGV[3])
   return 'C|' .. ARGV[1]
 end
 local state = string.sub(v, 1, 1)
+local rest = string.sub(v, 3)
+if state == 'P' then
+  local idts, untilMs = string.match(v, '^P|(.*)|(%d+)$')
+  if untilMs and tonumber(untilMs) < now then
+    state = 'F'
+    rest = idts
+  end
+end
 if state == 'F' then
-  local rest = string.sub(v, 3)
-  redis.call('SET', KEYS[1], 'P|' .. rest, 'PX', ARGV[2])
+  redis.call('SET', KEYS[1], 'P|' .. rest .. lease, 'EX', ARGV[3])
   return 'C|' .. rest
 end
 return v
@@ -38,7 +50,9 @@ return v
 
 // Only the attempt that holds the entry may settle it (a late answer must not overwrite a newer one).
 const SETTLE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == 'P|' .. ARGV[1] then
+local holder = 'P|' .. ARGV[1] .. '|'
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(holder)) == holder then
   redis.call('SET', KEYS[1], ARGV[2] .. '|' .. ARGV[1], 'EX', ARGV[3])
   return 1
 end
@@ -46,13 +60,13 @@ return 0
 `;
 
 type Scripts = {
-  sbDedupClaim(key: string, value: string, pendingTtlMs: number): Promise<string>;
+  sbDedupClaim(key: string, value: string, leaseMs: number, ttlSeconds: number): Promise<string>;
   sbDedupSettle(key: string, value: string, state: string, ttlSeconds: number): Promise<number>;
 };
 
 export function createMessageDedup(
   redis: Redis,
-  options: { ttlSeconds: number; pendingTtlMs: number; keyPrefix?: string },
+  options: { ttlSeconds: number; pendingLeaseMs: number; keyPrefix?: string },
 ): MessageDedup {
   redis.defineCommand('sbDedupClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
   redis.defineCommand('sbDedupSettle', { numberOfKeys: 1, lua: SETTLE_SCRIPT });
@@ -79,7 +93,8 @@ export function createMessageDedup(
         const raw = await scripts.sbDedupClaim(
           key(room, sender, clientMsgId),
           `${id}|${ts}`,
-          options.pendingTtlMs,
+          options.pendingLeaseMs,
+          options.ttlSeconds,
         );
         const [state, foundId, foundTs] = raw.split('|');
         if (state === 'C') return { kind: 'claimed', id: foundId!, ts: Number(foundTs) };

@@ -143,7 +143,8 @@ export class BatchProcessor {
       metrics.writeDuration.observe({ topic, outcome: 'error' }, (performance.now() - started) / 1000);
       span.recordException(err as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      if (this.abandon.signal.aborted) {
+      // Stopping: no backoff timer may outlive the consumer; the records will be re-read.
+      if (this.abandon.signal.aborted || this.stopping) {
         logger.warn(
           { partition: batch.partition },
           'write abandoned at shutdown; its records will be re-read',

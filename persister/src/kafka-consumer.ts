@@ -139,8 +139,11 @@ export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logge
           ),
       });
     },
-    pause: (partition) => consumer.pause([{ topic, partitions: [partition] }]),
-    resume: (partition) => consumer.resume([{ topic, partitions: [partition] }]),
+    // kafkajs throws when the consumer is between a crash and its restart, or stopped; these
+    // run from backoff timers, where a throw would kill the process. A restarted consumer
+    // re-applies pauses itself (repause), a stopped one needs none.
+    pause: (partition) => ignoreNotRunning(() => consumer.pause([{ topic, partitions: [partition] }])),
+    resume: (partition) => ignoreNotRunning(() => consumer.resume([{ topic, partitions: [partition] }])),
     stop: async () => {
       await consumer.disconnect();
       await (await admin?.catch(() => undefined))?.disconnect();
@@ -179,4 +182,12 @@ export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logge
       fatalListener = listener;
     },
   };
+}
+
+function ignoreNotRunning(action: () => void): void {
+  try {
+    action();
+  } catch {
+    /* not running: nothing to pause or resume */
+  }
 }

@@ -56,7 +56,11 @@ export async function writeRows(
   }
 }
 
-type DriverCause = { kind?: string; code?: string; message?: string };
+type DriverCause = { kind?: string; code?: string; originalCode?: string; message?: string };
+
+function driverCause(err: unknown): DriverCause | undefined {
+  return (err as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError?.cause;
+}
 
 /**
  * PostgreSQL's data exceptions (SQLSTATE class 22: bad encoding, value out of range) and
@@ -64,17 +68,18 @@ type DriverCause = { kind?: string; code?: string; message?: string };
  * every retry; everything else may pass later.
  */
 function dataRejection(err: unknown): string | undefined {
-  const cause = (err as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError
-    ?.cause;
-  if (cause?.kind !== 'postgres' || typeof cause.code !== 'string') return undefined;
-  if (!cause.code.startsWith('22') && !cause.code.startsWith('23')) return undefined;
-  return `postgres ${cause.code}: ${cause.message ?? 'rejected'}`;
+  // The adapter gives some SQLSTATEs a kind of their own (LengthMismatch, ValueOutOfRange, ...)
+  // and keeps the SQLSTATE in originalCode; a generic postgres error carries it in code.
+  const cause = driverCause(err);
+  const code = cause?.originalCode ?? (cause?.kind === 'postgres' ? cause.code : undefined);
+  if (typeof code !== 'string') return undefined;
+  if (!code.startsWith('22') && !code.startsWith('23')) return undefined;
+  return `postgres ${code}: ${cause?.message ?? 'rejected'}`;
 }
 
 function asUnavailable(err: unknown): SwitchboardError {
   if (err instanceof SwitchboardError) return err;
-  const cause = (err as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError
-    ?.cause;
+  const cause = driverCause(err);
   const detail = cause?.message ?? cause?.kind ?? (err as Error).message?.split('\n').at(-1) ?? String(err);
   return new SwitchboardError(ErrorCode.Unavailable, `database write failed: ${detail}`, { cause: err });
 }

@@ -13,9 +13,15 @@ export const clientMsgIdSchema = z
   .max(Limits.clientMsgIdMaxLength)
   .regex(CLIENT_MSG_ID_PATTERN, 'clientMsgId uses letters, digits, _ and -');
 
+/** PostgreSQL text cannot hold NUL: such a message could be acknowledged but never stored (G2). */
+const withoutNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'NUL characters are not allowed';
+
 // Body length in bytes is checked by the gateway against its configured limit, which yields
-// TOO_LARGE rather than INVALID; the schema only insists on a non-empty string.
-export const messageBodySchema = z.string().min(1);
+// TOO_LARGE rather than INVALID; the schema insists on a non-empty string that can be stored.
+export const messageBodySchema = z.string().min(1).refine(withoutNul, NUL_MESSAGE);
+
+export const userIdSchema = z.string().min(1).max(Limits.userIdMaxLength).refine(withoutNul, NUL_MESSAGE);
 
 export const roomJoinSchema = z.strictObject({ room: roomNameSchema });
 export const roomLeaveSchema = z.strictObject({ room: roomNameSchema });
@@ -35,8 +41,8 @@ export type MessageSend = z.infer<typeof messageSendSchema>;
 export const chatMessageSchema = z.strictObject({
   id: z.uuid({ version: 'v7' }),
   room: roomNameSchema,
-  sender: z.string().min(1).max(Limits.userIdMaxLength),
-  body: z.string().min(1).max(Limits.bodyMaxBytes),
+  sender: userIdSchema,
+  body: messageBodySchema.max(Limits.bodyMaxBytes),
   /** Server time of acceptance, epoch milliseconds (equal to the time in `id`). */
   ts: z.number().int().nonnegative(),
   clientMsgId: clientMsgIdSchema,

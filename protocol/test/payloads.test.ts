@@ -6,6 +6,7 @@ import {
   messageSendSchema,
   roomJoinSchema,
   SwitchboardError,
+  userIdSchema,
   utf8Length,
 } from '../src/index.ts';
 
@@ -55,4 +56,11 @@ test('errors carry their code and retryability to the wire', () => {
 test('body size is counted in UTF-8 bytes', () => {
   assert.equal(utf8Length('héllo'), 6);
   assert.equal(utf8Length('👋'), 4);
+});
+
+test('a body or sender with NUL is refused: PostgreSQL could never store it (G2)', () => {
+  assert.equal(messageSendSchema.safeParse({ room: 'a', clientMsgId: 'c', body: 'a\u0000b' }).success, false);
+  assert.equal(userIdSchema.safeParse('al\u0000ice').success, false);
+  assert.equal(userIdSchema.safeParse(12345).success, false);
+  assert.equal(userIdSchema.safeParse('alice').success, true);
 });

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 export type EnvSchema = z.ZodObject<Record<string, z.ZodType>>;
 
+const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|KEY|_URL$/;
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(service: string, problems: string[]) {
@@ -31,7 +33,14 @@ export function loadConfig<S extends EnvSchema>(
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(config)');
-    const shown = env[name] === undefined ? 'not set' : `got "${env[name]}"`;
+    const value = env[name];
+    // Secrets and URLs (which carry passwords) must not reach the logs.
+    const shown =
+      value === undefined
+        ? 'not set'
+        : SECRET_LIKE.test(name)
+          ? `got ${value.length} characters`
+          : `got "${value}"`;
     return `${name}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(service, problems);

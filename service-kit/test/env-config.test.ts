@@ -35,3 +35,15 @@ test('the schema renders the settings table', () => {
   assert.equal(rows[1]?.default, '(required)');
   assert.match(configTableMarkdown(schema), /\| `BROKERS` \| `a:1,b:2` \| comma-separated brokers \|/);
 });
+
+test('values of secrets and URLs never appear in the error (they may carry passwords)', () => {
+  assert.throws(
+    () => loadConfig('svc', schema, { REDIS_URL: 'redis//:hunter2@cache' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.doesNotMatch(err.message, /hunter2/);
+      assert.match(err.message, /REDIS_URL: .*got 21 characters/);
+      return true;
+    },
+  );
+});

@@ -174,7 +174,7 @@ secretKeyRef:
 {{- end -}}
 {{- end -}}
 
-{{/* Egress of Switchboard pods: DNS, then Redis/Kafka/PostgreSQL/OTLP ports only. */}}
+{{/* Egress of Switchboard pods: DNS, Redis/Kafka/PostgreSQL/OTLP ports, and the JWKS URL's port when set. */}}
 {{- define "switchboard.egressRules" -}}
 - ports:
     - port: 53
@@ -190,4 +190,13 @@ secretKeyRef:
   to:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- with .Values.auth.jwksUrl }}
+{{- /* The identity provider is outside the cluster: its port, to any destination. */}}
+{{- $url := urlParse . }}
+{{- $hostPort := splitList ":" $url.host }}
+{{- $default := ternary "443" "80" (eq $url.scheme "https") }}
+- ports:
+    - port: {{ ternary (last $hostPort) $default (gt (len $hostPort) 1) | int }}
+      protocol: TCP
+{{- end }}
 {{- end -}}

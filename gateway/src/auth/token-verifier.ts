@@ -1,4 +1,4 @@
-import { ErrorCode, Limits, SwitchboardError } from '@switchboard/protocol';
+import { ErrorCode, Limits, SwitchboardError, userIdSchema } from '@switchboard/protocol';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { GatewayConfig } from '../config.ts';
 
@@ -39,8 +39,11 @@ export function createTokenVerifier(
           ? await jwtVerify(token, jwks, { ...common, algorithms: JWKS_ALGORITHMS })
           : await jwtVerify(token, secret ?? new Uint8Array(0), { ...common, algorithms: ['HS256'] });
       const sub = payload.sub ?? '';
-      if (sub.length === 0 || sub.length > Limits.userIdMaxLength) {
-        throw new SwitchboardError(ErrorCode.Unauthenticated, 'the token subject is empty or too long');
+      if (!userIdSchema.safeParse(sub).success) {
+        throw new SwitchboardError(
+          ErrorCode.Unauthenticated,
+          `the token subject must be 1-${Limits.userIdMaxLength} characters without NUL`,
+        );
       }
       const rooms = payload.rooms;
       if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((r) => typeof r === 'string'))) {
@@ -53,6 +56,13 @@ export function createTokenVerifier(
       };
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;
+      // The identity provider's key set could not be fetched: the token may be fine, retry later.
+      if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) {
+        throw new SwitchboardError(ErrorCode.Unavailable, 'the token keys (JWKS) could not be fetched', {
+          retryAfterMs: 2000,
+          cause: err,
+        });
+      }
       throw new SwitchboardError(ErrorCode.Unauthenticated, describe(err), { cause: err });
     }
   };

@@ -41,6 +41,7 @@ export async function startPersister(
       KAFKA_DLQ_TOPIC: target.dlqTopic,
       KAFKA_GROUP_ID: target.groupId,
       KAFKA_SESSION_TIMEOUT_MS: '8000',
+      WRITE_TIMEOUT_MS: '4000',
       KAFKA_MAX_WAIT_MS: '100',
       RETRY_INITIAL_MS: '200',
       RETRY_MAX_MS: '2000',

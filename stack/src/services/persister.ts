@@ -21,6 +21,7 @@ export const persister: StackService = {
       HOST,
       // A restarted local persister gets its partitions back sooner than the 30 s default.
       KAFKA_SESSION_TIMEOUT_MS: '10000',
+      WRITE_TIMEOUT_MS: '5000',
       SHUTDOWN_GRACE_MS: '10000',
     },
   }),

@@ -434,6 +434,12 @@ export class ChatClient {
         filled += await this.fillGap(state);
       } catch (err) {
         state.historyError = toErrorBody(err);
+        // Not joined, nothing queued for this room can go out: show it failed, with Retry.
+        if (!state.joined) {
+          for (const outgoing of state.timeline.pendingOutgoing()) {
+            if (outgoing.state === 'pending') state.timeline.fail(outgoing.clientMsgId, toErrorBody(err));
+          }
+        }
       }
     }
     if (this.socket.connected) this.connection = { status: 'connected', since: 'gap-filled', filled };
