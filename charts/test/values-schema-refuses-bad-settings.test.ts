@@ -22,6 +22,11 @@ describe('values.schema.json and the chart’s checks refuse settings that canno
       /ingress\/timeoutSeconds/,
     ],
     ['a short HS256 secret', { 'auth.jwtSecret': 'too-short' }, /auth\/jwtSecret/],
+    [
+      'a JWKS URL without issuer and audience',
+      { 'auth.jwksUrl': 'https://id.example.com/jwks.json' },
+      /auth.jwksUrl needs auth.issuer and auth.audience/,
+    ],
     ['an image digest that is not sha256', { 'gateway.image.digest': 'latest' }, /digest/],
     ['a broker without a port', { 'kafka.brokers[0]': 'kafka' }, /kafka\/brokers\/0/],
     ['an unknown autoscaling mode', { 'persister.autoscaling.mode': 'vpa' }, /autoscaling\/mode/],

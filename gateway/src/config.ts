@@ -87,6 +87,13 @@ export const gatewayConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL' });
     if (c.JWT_SECRET && c.JWT_SECRET.length < 32)
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'use at least 32 characters' });
+    // An identity provider issues tokens for many applications: in production, only ours count.
+    if (c.NODE_ENV === 'production' && c.JWT_JWKS_URL) {
+      for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (!c[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required with JWT_JWKS_URL in production' });
+      }
+    }
     if (c.DEV_TOKEN_ENDPOINT && c.NODE_ENV === 'production')
       ctx.addIssue({
         code: 'custom',

@@ -33,12 +33,23 @@ async function main(config: GatewayConfig) {
     connectTimeout: 2000,
     enableAutoPipelining: true,
   });
+  // Rate limits and dedup entries get their own connection with a command timeout, so an
+  // unresponsive Redis fails a send with UNAVAILABLE instead of leaving it without an ack. The
+  // adapter's connection cannot have one: it duplicates it for a blocking XREAD.
+  const commands = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 2,
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+    enableAutoPipelining: true,
+  });
   let lastRedisError = 0;
-  redis.on('error', (err) => {
+  const onRedisError = (err: Error) => {
     metrics.adapterErrors.inc();
     if (Date.now() - lastRedisError > 5000) logger.warn({ err }, 'redis error');
     lastRedisError = Date.now();
-  });
+  };
+  redis.on('error', onRedisError);
+  commands.on('error', onRedisError);
 
   const producer = createMessageProducer({
     brokers: config.KAFKA_BROKERS,
@@ -58,11 +69,9 @@ async function main(config: GatewayConfig) {
 
   const readiness = new Readiness()
     .add('redis', async () => {
-      if (redis.status !== 'ready') return { ok: false, detail: redis.status };
-      await Promise.race([
-        redis.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('ping timeout')), 1000)),
-      ]);
+      if (redis.status !== 'ready') return { ok: false, detail: `adapter: ${redis.status}` };
+      if (commands.status !== 'ready') return { ok: false, detail: commands.status };
+      await commands.ping(); // bounded by its command timeout
       return { ok: true };
     })
     .add('kafka', () => ({ ok: producer.reachable, detail: producer.reachable ? undefined : 'unreachable' }));
@@ -92,7 +101,7 @@ async function main(config: GatewayConfig) {
     config,
     redis,
     verifyToken,
-    rateLimiter: createRateLimiter(redis, {
+    rateLimiter: createRateLimiter(commands, {
       burst: config.RATE_LIMIT_BURST,
       perSecond: config.RATE_LIMIT_PER_SECOND,
     }),
@@ -102,7 +111,7 @@ async function main(config: GatewayConfig) {
   });
   const sendMessage = createSendMessage({
     producer,
-    dedup: createMessageDedup(redis, {
+    dedup: createMessageDedup(commands, {
       ttlSeconds: config.DEDUP_TTL_SECONDS,
       pendingLeaseMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
     }),
@@ -166,7 +175,7 @@ async function main(config: GatewayConfig) {
       {
         name: 'close connections',
         run: async () => {
-          await Promise.allSettled([redis.quit(), db.$disconnect(), telemetry.shutdown()]);
+          await Promise.allSettled([redis.quit(), commands.quit(), db.$disconnect(), telemetry.shutdown()]);
         },
       },
     ],

@@ -25,7 +25,12 @@ export function createPersister(options: {
 }): Persister {
   const { config, logger, registry, readiness } = options;
   const topic = config.KAFKA_TOPIC;
-  const db = options.db ?? createDatabase(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const db =
+    options.db ??
+    createDatabase(config.DATABASE_URL, {
+      poolMax: config.DATABASE_POOL_MAX,
+      statementTimeoutMs: config.WRITE_TIMEOUT_MS,
+    });
   const kafka = createKafkaClient(config, logger);
   const consumer = createKafkaConsumer(kafka, config, logger);
   const deadLetters = createDeadLetterProducer(kafka, config.KAFKA_DLQ_TOPIC);

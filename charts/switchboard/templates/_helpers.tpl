@@ -169,6 +169,9 @@ secretKeyRef:
 {{- if and (not .Values.postgresql.cloudnativepg.enabled) (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
 {{- fail "set postgresql.url, postgresql.existingSecret or enable postgresql.cloudnativepg" -}}
 {{- end -}}
+{{- if and .Values.auth.jwksUrl (not (and .Values.auth.issuer .Values.auth.audience)) -}}
+{{- fail "auth.jwksUrl needs auth.issuer and auth.audience: the identity provider signs tokens for other applications too" -}}
+{{- end -}}
 {{- if and .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
 {{- fail "auth.jwtSecret must have at least 32 characters" -}}
 {{- end -}}
