@@ -220,27 +220,19 @@ export class ChatClient {
     const state = this.rooms.get(room);
     if (!state || state.loadingOlder || state.hasOlder === false) return;
     if (state.hasOlder === undefined) return this.loadLatest(state);
-    state.loadingOlder = true;
-    this.changed();
-    try {
-      const page = await this.history.page(room, optional('before', state.olderCursor));
-      for (const message of page.messages) state.timeline.add(message);
-      state.olderCursor = page.nextBefore;
-      state.hasOlder = page.nextBefore !== undefined;
-      state.historyError = undefined;
-    } catch (err) {
-      state.historyError = toErrorBody(err);
-    } finally {
-      state.loadingOlder = false;
-      this.changed();
-    }
+    return this.loadPage(state, state.olderCursor);
   }
 
-  private async loadLatest(state: RoomState): Promise<void> {
+  private loadLatest(state: RoomState): Promise<void> {
+    return this.loadPage(state, undefined);
+  }
+
+  /** One page ending before `before` (the newest page when undefined), merged into the timeline. */
+  private async loadPage(state: RoomState, before: string | undefined): Promise<void> {
     state.loadingOlder = true;
     this.changed();
     try {
-      const page = await this.history.page(state.name);
+      const page = await this.history.page(state.name, optional('before', before));
       for (const message of page.messages) state.timeline.add(message);
       state.olderCursor = page.nextBefore;
       state.hasOlder = page.nextBefore !== undefined;
