@@ -162,7 +162,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketServerDe
       async ({ room }) => {
         if (socket.rooms.has(room)) {
           await socket.leave(room);
-          emitPresence(socket, { room, left: user });
+          await announceLeft(socket, room, user);
         }
         return { ok: true };
       },
@@ -202,7 +202,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketServerDe
 
     socket.on('disconnecting', () => {
       clearTimeout(expiry);
-      for (const room of joinedRooms(socket)) emitPresence(socket, { room, left: user });
+      // The rooms must be read now: the socket leaves them once this handler returns.
+      for (const room of joinedRooms(socket)) void announceLeft(socket, room, user);
     });
   });
 
@@ -216,6 +217,24 @@ export function createSocketServer(httpServer: http.Server, deps: SocketServerDe
     // received any broadcast cannot be recovered).
     if (event.joined) io.to(event.room).emit(ServerEvent.Presence, event);
     else socket.to(event.room).emit(ServerEvent.Presence, event);
+  }
+
+  /**
+   * Presence is per user, not per connection: `left` only when no other connection of the
+   * user (another tab, another device, on any pod) is still in the room.
+   */
+  async function announceLeft(socket: GatewaySocket, room: string, user: string) {
+    try {
+      const others = await io.in(room).timeout(2000).fetchSockets();
+      if (others.some((s) => s.id !== socket.id && s.data.user === user)) return;
+    } catch (err) {
+      // Not every pod answered: say `left`; a connection still there shows up on its next join.
+      metrics.adapterErrors.inc();
+      logger.warn({ err, room }, 'presence: not every gateway answered');
+    }
+    io.to(room)
+      .except(socket.id)
+      .emit(ServerEvent.Presence, { room, left: user } satisfies PresenceEvent);
   }
 
   function emitError(socket: GatewaySocket, error: SwitchboardError, event: string) {

@@ -23,3 +23,9 @@ export function isMessageId(value: string): boolean {
 export function messageIdTime(id: string): number {
   return Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 }
+
+/** The smallest id of a millisecond: a cursor that pages `after` it include all of that time. */
+export function firstIdAt(msecs: number): string {
+  const hex = Math.max(0, Math.floor(msecs)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}

@@ -6,8 +6,10 @@ import {
   type ErrorBody,
   ErrorCode,
   errorBodySchema,
+  firstIdAt,
   type JoinAck,
   Limits,
+  messageIdTime,
   type PresenceEvent,
   roomNameSchema,
   type SendAck,
@@ -29,6 +31,8 @@ const SEND_ACK_TIMEOUT_MS = 15_000;
 const JOIN_ACK_TIMEOUT_MS = 10_000;
 /** A catch-up longer than this many history pages gives up and shows the latest page instead. */
 const GAP_FILL_MAX_PAGES = 20;
+/** How far before the newest id seen a catch-up starts: above any gateway's send timeout. */
+const GAP_FILL_OVERLAP_MS = 30_000;
 /** Token renewals in a row after handshake refusals before the page stops and says so. */
 const MAX_AUTH_RETRIES = 3;
 
@@ -249,9 +253,14 @@ export class ChatClient {
    * After a reconnect that the gateway could not recover (the absence outlasted the recovery
    * window, or the session was lost), pages history forward from the newest id seen (G5).
    * Returns how many messages it added.
+   *
+   * It starts a little before that id: ids are taken when a message is accepted, but a message
+   * is delivered once Kafka has it, so one accepted earlier on a slower pod can arrive after a
+   * newer one. The timeline drops what it already has.
    */
   private async fillGap(state: RoomState): Promise<number> {
-    let after = state.timeline.newestId;
+    const newest = state.timeline.newestId;
+    let after = newest === undefined ? undefined : firstIdAt(messageIdTime(newest) - GAP_FILL_OVERLAP_MS);
     if (after === undefined) {
       const before = state.timeline.size;
       await this.loadLatest(state);
@@ -268,7 +277,10 @@ export class ChatClient {
       if (!page.nextAfter) return added;
       after = page.nextAfter;
     }
-    return added;
+    // Too far behind to page through: show the latest page rather than stop in the middle.
+    const before = state.timeline.size;
+    await this.loadLatest(state);
+    return added + state.timeline.size - before;
   }
 
   private async joinOnSocket(state: RoomState): Promise<void> {
