@@ -45,6 +45,8 @@ const loaders: Record<string, () => Promise<ModelClass>> = {
       .PrometheusRule,
   'keda.sh/v1alpha1/ScaledObject': async () =>
     (await import('@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject')).ScaledObject,
+  'keda.sh/v1alpha1/TriggerAuthentication': async () =>
+    (await import('@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication')).TriggerAuthentication,
 };
 
 /** Custom resources with no published schema package; checked structurally by the tests. */
@@ -62,6 +64,7 @@ export const customKinds = [
   'ServiceMonitor',
   'PrometheusRule',
   'ScaledObject',
+  'TriggerAuthentication',
 ];
 
 export function typeKey(o: KubeObject): string {

@@ -19,6 +19,7 @@ const placeholders = {
   'switchboard-connections/redis-url': 'redis://r:6379',
   'switchboard-connections/database-url': 'postgresql://u:p@h:5432/d',
   'sb-switchboard-pg-app/uri': 'postgresql://u:p@h:5432/d',
+  'switchboard-kafka/password': 'kafka-sasl-password',
 };
 
 describe('probes, Services and scrapes target the port and paths the services really serve', () => {

@@ -31,6 +31,12 @@ describe('values.schema.json and the chart’s checks refuse settings that canno
     ['a broker without a port', { 'kafka.brokers[0]': 'kafka' }, /kafka\/brokers\/0/],
     ['an unknown autoscaling mode', { 'persister.autoscaling.mode': 'vpa' }, /autoscaling\/mode/],
     ['no Kafka brokers at all', { 'kafka.brokers': 'null' }, /kafka.brokers is empty/],
+    ['an unknown Kafka SASL mechanism', { 'kafka.sasl.mechanism': 'gssapi' }, /kafka\/sasl\/mechanism/],
+    [
+      'a Kafka SASL mechanism without user or password Secret',
+      { 'kafka.sasl.mechanism': 'scram-sha-512' },
+      /kafka\/sasl\/existingSecret/,
+    ],
     ['no Redis', { 'redis.url': '' }, /set redis.url or redis.existingSecret/],
     ['no PostgreSQL', { 'postgresql.url': '' }, /set postgresql.url, postgresql.existingSecret/],
     [

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Limits } from '@switchboard/protocol';
-import { env, loadConfig } from '@switchboard/service-kit';
+import { env, kafkaSecurityFields, loadConfig, refineKafkaSecurity } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -24,6 +24,7 @@ export const gatewayConfigSchema = z
       100,
     ),
     KAFKA_MAX_BATCH: env.int(500, 'messages produced in one Kafka request at most', 1),
+    ...kafkaSecurityFields,
     DATABASE_URL: env.url('PostgreSQL URL for history reads'),
     DATABASE_POOL_MAX: env.int(5, 'PostgreSQL connections of this pod (history reads only)', 1),
     JWT_SECRET: env.optional('HS256 shared secret (development); set this or JWT_JWKS_URL'),
@@ -83,6 +84,7 @@ export const gatewayConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.KAFKA_BROKERS.length === 0)
       ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'at least one broker is required' });
+    refineKafkaSecurity(c, ctx);
     if (!c.JWT_SECRET && !c.JWT_JWKS_URL)
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL' });
     if (c.JWT_SECRET && c.JWT_SECRET.length < 32)

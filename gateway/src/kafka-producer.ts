@@ -6,7 +6,7 @@ import {
   RECORD_SCHEMA_VERSION,
   SwitchboardError,
 } from '@switchboard/protocol';
-import type { Logger } from '@switchboard/service-kit';
+import type { KafkaClientSecurity, Logger } from '@switchboard/service-kit';
 import { injectTraceHeaders } from '@switchboard/service-kit';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 
@@ -37,6 +37,8 @@ export type ProducerOptions = {
   sendTimeoutMs: number;
   maxPending: number;
   maxBatch: number;
+  /** TLS/SASL of a managed cluster (service-kit `kafkaClientSecurity`); unset: plaintext. */
+  security?: KafkaClientSecurity;
   logger: Logger;
   /** Observes every Kafka request: its duration and outcome. */
   onRequest?: (seconds: number, ok: boolean, size: number) => void;
@@ -57,6 +59,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...options.security,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     // A send must end (ok or UNAVAILABLE) about when its callers time out, so that the queue

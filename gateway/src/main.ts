@@ -4,6 +4,7 @@ import {
   ConfigError,
   createLogger,
   createMetricsRegistry,
+  kafkaClientSecurity,
   onShutdown,
   opsHandler,
   Readiness,
@@ -58,6 +59,7 @@ async function main(config: GatewayConfig) {
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
     maxPending: config.MAX_INFLIGHT_SENDS,
     maxBatch: config.KAFKA_MAX_BATCH,
+    security: kafkaClientSecurity(config, 'gateway'),
     logger,
     onRequest: (seconds, ok, size) => {
       metrics.kafkaProduceLatency.observe({ outcome: ok ? 'ok' : 'error' }, seconds);

@@ -1,5 +1,5 @@
 import { Limits } from '@switchboard/protocol';
-import { env, loadConfig } from '@switchboard/service-kit';
+import { env, kafkaSecurityFields, loadConfig, refineKafkaSecurity } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /**
@@ -42,6 +42,7 @@ export const persisterConfigSchema = z
     ),
     KAFKA_MAX_BYTES: env.int(10_485_760, 'largest fetch response in bytes', 1024),
     KAFKA_MAX_WAIT_MS: env.int(500, 'how long a fetch waits for data when a partition is idle', 0),
+    ...kafkaSecurityFields,
     PARTITIONS_CONCURRENCY: env.int(
       3,
       'partitions written at the same time (each partition stays sequential, so a room is never reordered)',
@@ -86,6 +87,7 @@ export const persisterConfigSchema = z
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine((c, ctx) => {
+    refineKafkaSecurity(c, ctx);
     // kafkajs heartbeats between batches only: a write that outlasts the session gets this
     // member evicted and its partitions re-read elsewhere while it is still writing them.
     if (c.WRITE_TIMEOUT_MS * 2 > c.KAFKA_SESSION_TIMEOUT_MS)

@@ -1,4 +1,4 @@
-import type { Logger } from '@switchboard/service-kit';
+import { kafkaClientSecurity, type Logger } from '@switchboard/service-kit';
 import { type Admin, type Consumer, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { PersisterConfig } from './config.ts';
 import type { BatchHandler, PartitionLag } from './inbound-record.ts';
@@ -22,6 +22,8 @@ export function createKafkaClient(config: PersisterConfig, logger: Logger): Kafk
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS,
+    // One client for the consumer and the dead-letter producer: both get the TLS/SASL settings.
+    ...kafkaClientSecurity(config, 'persister'),
     // Its info output is chatty; warnings and errors are kept.
     logLevel: logLevel.WARN,
     logCreator:

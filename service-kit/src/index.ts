@@ -1,4 +1,5 @@
 export * from './env-config.ts';
+export * from './kafka-security.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ops-endpoints.ts';

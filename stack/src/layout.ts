@@ -29,6 +29,8 @@ export const portSpecs = {
   postgres: { env: 'SB_POSTGRES_PORT', base: 15432 },
   kafka: { env: 'SB_KAFKA_PORT', base: 19092 },
   kafkaController: { env: 'SB_KAFKA_CONTROLLER_PORT', base: 19093 },
+  // SASL_PLAINTEXT (PLAIN) listener: tests of the clients' SASL settings; all else uses `kafka`.
+  kafkaSasl: { env: 'SB_KAFKA_SASL_PORT', base: 19094 },
   loadBalancer: { env: 'SB_LB_PORT', base: 13000 },
   gateway1: { env: 'SB_GATEWAY1_PORT', base: 13001 },
   gateway2: { env: 'SB_GATEWAY2_PORT', base: 13002 },
@@ -51,6 +53,12 @@ export const kafkaSettings = {
   partitions: intFromEnv('SB_KAFKA_PARTITIONS', 12),
   version: '3.9.1',
   heap: env.SB_KAFKA_HEAP ?? '768m',
+  /** The one SASL/PLAIN user of the SASL listener (local development only). */
+  sasl: {
+    mechanism: 'plain' as const,
+    username: 'switchboard',
+    password: 'switchboard-local-kafka-password',
+  },
 };
 
 export const postgresSettings = {

@@ -203,3 +203,55 @@ secretKeyRef:
       protocol: TCP
 {{- end }}
 {{- end -}}
+
+{{/* Kafka TLS/SASL environment of the gateway and the persister (service-kit kafka-security.ts); nothing when off. */}}
+{{- define "switchboard.kafkaSecurityEnv" -}}
+{{- $k := .Values.kafka -}}
+{{- if $k.tls.enabled }}
+- name: KAFKA_SSL
+  value: "true"
+{{- if $k.tls.caSecret.name }}
+- name: KAFKA_SSL_CA_FILE
+  value: /etc/switchboard/kafka-ca/ca.crt
+{{- end }}
+{{- end }}
+{{- if $k.sasl.mechanism }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $k.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  value: {{ required "kafka.sasl.username is required with kafka.sasl.mechanism" $k.sasl.username | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "kafka.sasl.existingSecret (the Secret holding the SASL password) is required with kafka.sasl.mechanism" $k.sasl.existingSecret }}
+      key: {{ $k.sasl.passwordKey }}
+{{- end }}
+{{- end -}}
+
+{{/* The Kafka CA bundle as a file (volumeMounts entry / volumes entry); nothing without kafka.tls.caSecret.name. */}}
+{{- define "switchboard.kafkaCaMount" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+- name: kafka-ca
+  mountPath: /etc/switchboard/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "switchboard.kafkaCaVolume" -}}
+{{- with .Values.kafka.tls }}
+{{- if and .enabled .caSecret.name }}
+- name: kafka-ca
+  secret:
+    secretName: {{ .caSecret.name }}
+    items:
+      - key: {{ .caSecret.key }}
+        path: ca.crt
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* A TriggerAuthentication for KEDA's Kafka scaler: needed when SASL or a CA bundle is set. */}}
+{{- define "switchboard.kedaKafkaAuth" -}}
+{{- $k := .Values.kafka -}}
+{{- if or $k.sasl.mechanism (and $k.tls.enabled $k.tls.caSecret.name) -}}true{{- end -}}
+{{- end -}}

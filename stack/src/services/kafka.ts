@@ -49,10 +49,14 @@ function writeConfig() {
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${HOST}:${ports.kafkaController}`,
-    `listeners=PLAINTEXT://${HOST}:${ports.kafka},CONTROLLER://${HOST}:${ports.kafkaController}`,
-    `advertised.listeners=PLAINTEXT://${HOST}:${ports.kafka}`,
+    `listeners=PLAINTEXT://${HOST}:${ports.kafka},CONTROLLER://${HOST}:${ports.kafkaController},SASL_PLAINTEXT://${HOST}:${ports.kafkaSasl}`,
+    `advertised.listeners=PLAINTEXT://${HOST}:${ports.kafka},SASL_PLAINTEXT://${HOST}:${ports.kafkaSasl}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    // Brokers talk to each other over PLAINTEXT; the SASL listener only proves the clients' settings.
+    'inter.broker.listener.name=PLAINTEXT',
+    'sasl.enabled.mechanisms=PLAIN',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${kafkaSettings.sasl.username}="${kafkaSettings.sasl.password}";`,
     `log.dirs=${dataDir()}`,
     `num.partitions=${kafkaSettings.partitions}`,
     // A single broker: every replication factor and ISR minimum is 1.
