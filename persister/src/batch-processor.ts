@@ -69,7 +69,6 @@ export class BatchProcessor {
     const { metrics, logger } = this.o;
     const topic = batch.topic;
     const decoded = chunk.map((r) => decodeRecord(r, this.o.maxRecordBytes));
-    metrics.recordsConsumed.inc({ topic }, chunk.length);
     const valid = decoded.filter((d): d is Extract<Decoded, { ok: true }> => d.ok);
     const deadLetters: { letter: DeadLetter; code: string; offset: string }[] = decoded
       .filter((d): d is Extract<Decoded, { ok: false }> => !d.ok)
@@ -115,6 +114,8 @@ export class BatchProcessor {
 
       const seconds = (performance.now() - started) / 1000;
       const duplicates = valid.length - result.rejected.length - result.inserted;
+      // Counted once the chunk is done, so retries during an outage do not count it again.
+      metrics.recordsConsumed.inc({ topic }, chunk.length);
       metrics.writeDuration.observe({ topic, outcome: 'ok' }, seconds);
       if (valid.length > 0) metrics.batchRows.observe({ topic }, valid.length);
       metrics.rowsWritten.inc({ topic }, result.inserted);

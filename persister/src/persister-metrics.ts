@@ -23,7 +23,7 @@ export function createPersisterMetrics(
   return {
     recordsConsumed: new Counter({
       name: `${P}records_consumed_total`,
-      help: 'Records taken from the messages topic (each re-delivery counts again)',
+      help: 'Records taken from the messages topic and settled (written, skipped as duplicates or dead-lettered); a Kafka re-delivery counts again, a retried write does not',
       labelNames: ['topic'],
       registers,
     }),
