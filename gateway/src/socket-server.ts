@@ -224,9 +224,13 @@ export function createSocketServer(httpServer: http.Server, deps: SocketServerDe
    * user (another tab, another device, on any pod) is still in the room.
    */
   async function announceLeft(socket: GatewaySocket, room: string, user: string) {
+    const sameUser = (s: { id: string; data: { user: string } }) =>
+      s.id !== socket.id && s.data.user === user;
+    // This pod first: no cluster round trip when another tab of the user is connected here.
+    if ((await io.local.in(room).fetchSockets()).some(sameUser)) return;
     try {
       const others = await io.in(room).timeout(2000).fetchSockets();
-      if (others.some((s) => s.id !== socket.id && s.data.user === user)) return;
+      if (others.some(sameUser)) return;
     } catch (err) {
       // Not every pod answered: say `left`; a connection still there shows up on its next join.
       metrics.adapterErrors.inc();

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
 import { HOST, ports } from '@switchboard/stack';
 import type { Socket } from 'socket.io-client';
-import { connectClient, eventually, record, request, uniqueRoom } from './support/clients.ts';
+import { eventually, joinedClients, record, request, uniqueRoom } from './support/clients.ts';
 
 const gatewayA = `http://${HOST}:${ports.gateway1}`;
 const gatewayB = `http://${HOST}:${ports.gateway2}`;
-const sockets: Socket[] = [];
-after(() => {
-  for (const s of sockets) s.close();
-});
-
-async function joined(url: string, user: string, room: string) {
-  const socket = await connectClient(url, { user });
-  sockets.push(socket);
-  await request(socket, ClientEvent.RoomJoin, { room });
-  return socket;
-}
+const joined = joinedClients();
 
 /** Sends a marker after the messages under test; once it arrived, any extra copy would have too. */
 async function settle(sender: Socket, room: string, seen: ChatMessage[]) {

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { ClientEvent, type PresenceEvent, ServerEvent } from '@switchboard/protocol';
 import { HOST, ports } from '@switchboard/stack';
-import type { Socket } from 'socket.io-client';
-import { connectClient, eventually, record, request, uniqueRoom } from './support/clients.ts';
+import { eventually, joinedClients, record, request, uniqueRoom } from './support/clients.ts';
 
 const gatewayA = `http://${HOST}:${ports.gateway1}`;
 const gatewayB = `http://${HOST}:${ports.gateway2}`;
-const sockets: Socket[] = [];
-after(() => {
-  for (const s of sockets) s.close();
-});
-
-async function joined(url: string, user: string, room: string) {
-  const socket = await connectClient(url, { user });
-  sockets.push(socket);
-  await request(socket, ClientEvent.RoomJoin, { room });
-  return socket;
-}
+const joined = joinedClients();
 
 test('a user with two connections (two tabs, two pods) is gone only when the last one leaves', async () => {
   const room = uniqueRoom('presence-tabs');

@@ -1,6 +1,6 @@
 export * from './layout.ts';
 export { isAlive, logFile, runningPid, sleep } from './process-control.ts';
-export { canConnect, httpOk, waitFor } from './readiness.ts';
+export { canConnect, freePort, httpOk, waitFor } from './readiness.ts';
 export type { StackService } from './service.ts';
 export { gatewayEnv } from './services/gateway.ts';
 export { serviceByName, services } from './services/index.ts';

@@ -14,6 +14,18 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): 
   });
 }
 
+/** A port nothing listens on right now, for processes a test starts beside the stack. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

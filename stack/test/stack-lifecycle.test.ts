@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { isAlive, repoRoot } from '../src/index.ts';
+import { freePort, isAlive, repoRoot } from '../src/index.ts';
 
 const run = promisify(execFile);
 const cli = path.join(repoRoot, 'stack', 'src', 'cli.ts');
@@ -20,14 +20,6 @@ function stackCli(args: string[], env: Record<string, string>) {
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test('a taken port is refused with its number and the setting that moves it', async () => {

@@ -1,4 +1,5 @@
-import type { ErrorBody } from '@switchboard/protocol';
+import { after } from 'node:test';
+import { ClientEvent, type ErrorBody } from '@switchboard/protocol';
 import { devJwtSecret } from '@switchboard/stack';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { mintDevToken } from '../../src/auth/dev-token.ts';
@@ -78,4 +79,21 @@ export function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000)
     timer = setTimeout(() => reject(new Error(`timed out waiting for: ${what}`)), timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `joined(url, user, room)`: a client connected and in the room. Every client made through it
+ * is closed when the test file ends.
+ */
+export function joinedClients() {
+  const sockets: Socket[] = [];
+  after(() => {
+    for (const s of sockets) s.close();
+  });
+  return async (url: string, user: string, room: string): Promise<Socket> => {
+    const socket = await connectClient(url, { user });
+    sockets.push(socket);
+    await request(socket, ClientEvent.RoomJoin, { room });
+    return socket;
+  };
 }

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { dirs, gatewayEnv, HOST, httpOk, repoRoot } from '@switchboard/stack';
+import { dirs, freePort, gatewayEnv, HOST, httpOk, repoRoot } from '@switchboard/stack';
 
 /** A gateway process started by a test (not the stack's), so the test may stop or kill it. */
 export type GatewayProcess = {
@@ -12,17 +11,6 @@ export type GatewayProcess = {
   exited: Promise<number | null>;
   log: string;
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const port = await freePort();

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { dirs, HOST, repoRoot, serviceEnv, sleep } from '@switchboard/stack';
+import { dirs, freePort, HOST, repoRoot, serviceEnv, sleep } from '@switchboard/stack';
 
 /**
  * A real persister process (node persister/src/main.ts) on its own ops port, for tests and the
@@ -140,15 +139,4 @@ async function fetchText(url: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
