@@ -10,8 +10,8 @@ export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts
 TESTS ?= '*/test/**/*.test.ts'
 
-.PHONY: help install up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway loadtest bench \
-  kind-up dev deploy chart-lint chart-test
+.PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway loadtest bench \
+  kind-up dev deploy chart-lint chart-test test-cluster images
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,8 +32,13 @@ web/dist/index.html: node_modules/.installed web/index.html web/vite.config.ts w
 
 web: web/dist/index.html ## build the web client into web/dist (make up does it when needed)
 
-up: install ## start the platform on 127.0.0.1 (idempotent)
+up: system-packages install ## start the platform on 127.0.0.1 (idempotent)
 	$(STACK) up
+
+# Redis, PostgreSQL, HAProxy, Java and Maven: installed when missing (as root; otherwise it
+# stops and prints the one command to run as root). .ci/run uses the same installer.
+system-packages:
+	scripts/install-system-packages.sh stack
 
 down: ## stop everything the stack started
 	$(STACK) down
@@ -59,7 +64,13 @@ typecheck: install ## TypeScript, strict
 	npx tsc -p web/tsconfig.json
 	npx tsc -p loadtest/scripts/tsconfig.json
 
-test: lint typecheck ## everything: lint, types, unit and integration tests (starts the stack if needed)
+# Pure logic only (no stack, no global setup): feedback in seconds, before anything starts.
+# One process for all files (--test-isolation=none): loading tsx and the packages once instead
+# of per file is most of the time (14 s against 94 s on the loaded 2-core machine).
+test-unit: node_modules/.installed ## unit tests: */test/unit, no services needed
+	node --import tsx --test --test-isolation=none '*/test/unit/**/*.test.ts'
+
+test: lint typecheck test-unit ## everything: lint, types, unit and integration tests (starts the stack if needed)
 	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
 	  --test-reporter=spec $(TESTS)
 
@@ -100,6 +111,17 @@ chart-lint: ## helm lint --strict with the defaults and every example values fil
 chart-test: install ## chart checks: render, schemas, service contract, alerts, dashboards vs /metrics
 	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
 	  --test-reporter=spec 'charts/test/**/*.test.ts'
+
+# The chart on a real control plane on 127.0.0.1 (etcd, kube-apiserver, controller-manager,
+# scheduler built from k8s.io/kubernetes, kwok's fake nodes): install, upgrade, rollback,
+# uninstall for every example. `make test` runs the same files (charts/test/cluster/).
+test-cluster: install ## the chart on a real kube-apiserver (etcd, kwok; no kubelet): install/upgrade/rollback/uninstall
+	node --import tsx charts/src/cluster/cli.ts test
+
+images: install ## build the Dockerfile's targets with buildah (no Docker engine) and run each against the stack
+	scripts/build-images.sh
+	SB_IMAGES_TEST=1 node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
+	  --test-reporter=spec 'charts/test/images/*.test.ts'
 
 clean: down ## stop the stack and delete its data (keeps downloads)
 	rm -rf .stack/local

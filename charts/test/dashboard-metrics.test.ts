@@ -40,7 +40,7 @@ describe('every dashboard and alert query uses metrics and labels the services r
       },
     );
     assert.equal(roundtrip.status, 0, `${roundtrip.stdout}\n${roundtrip.stderr}`);
-    for (const port of [ports.gateway1, ports.persister]) {
+    for (const port of [ports.gateway1Ops, ports.persister]) {
       const res = await fetch(`http://${HOST}:${port}/metrics`);
       assert.equal(res.status, 200);
       for (const [name, labels] of exposition(await res.text()).series) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { dockerfile } from '../src/dockerfile.ts';
+import { DOCKERFILE, dockerfile, stages, target } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/go-tools.ts';
 
 /** Every module a service loads from its main.ts: files and bare package names. */
@@ -36,9 +36,25 @@ function productionDependencies(workspace: string): string[] {
 }
 
 describe('each image holds exactly what its service loads, built as the chart runs it', () => {
+  const file = dockerfile();
+
+  test('one Dockerfile: every target runs on the one shared dependency stage', () => {
+    const byName = stages(file);
+    const installs = file.filter((s) => s.op === 'RUN' && /npm install --omit=dev/.test(s.args));
+    assert.equal(installs.length, 1, 'production dependencies are installed once');
+    assert.ok(byName.get('deps')?.steps.includes(installs[0]!), 'in the deps stage');
+    for (const name of ['gateway', 'persister', 'migrate']) {
+      const copies = target(name, file).filter((s) => s.op === 'COPY');
+      assert.ok(
+        copies.some((c) => c.args === '--from=deps /app/node_modules/ node_modules/'),
+        `${name} takes node_modules from deps`,
+      );
+    }
+  });
+
   for (const service of ['gateway', 'persister']) {
-    test(`${service}/Dockerfile`, () => {
-      const steps = dockerfile(`${service}/Dockerfile`);
+    test(`${DOCKERFILE} --target ${service}`, () => {
+      const steps = target(service, file);
       const { files, packages } = importClosure(`${service}/src/main.ts`);
       const workspaces = new Set([...files].map((f) => path.relative(repoRoot, f).split(path.sep)[0]!));
       for (const expected of ['kafkajs', 'prom-client', '@prisma/adapter-pg'])
@@ -61,11 +77,17 @@ describe('each image holds exactly what its service loads, built as the chart ru
         [],
         `${service} imports packages no copied workspace declares as a dependency`,
       );
-      const froms = steps.filter((s) => s.op === 'FROM');
-      assert.ok(froms.length >= 2, 'multi-stage');
-      const nodeImage = steps.find((s) => s.op === 'ARG' && s.args.startsWith('NODE_IMAGE='))?.args;
+      assert.match(
+        steps[0]?.args ?? '',
+        /^\$\{NODE_IMAGE\}$/,
+        'runs on the Node image, not on a build stage',
+      );
+      const nodeImage = file.find((s) => s.op === 'ARG' && s.args.startsWith('NODE_IMAGE='))?.args;
       assert.match(nodeImage ?? '', /^NODE_IMAGE=node:24-/, 'Node.js 24 LTS');
-      const run = steps.filter((s) => s.op === 'RUN').map((s) => s.args);
+      // The dependency stage the image copies node_modules and the Prisma client from.
+      const run = target('deps', file)
+        .filter((s) => s.op === 'RUN')
+        .map((s) => s.args);
       assert.ok(
         run.some((r) => /npm install --omit=dev/.test(r)),
         'production dependencies only',
@@ -89,7 +111,7 @@ describe('each image holds exactly what its service loads, built as the chart ru
   test('the gateway image serves the built web client from WEB_ROOT’s default folder', async () => {
     const { gatewayConfigSchema } = await import('../../gateway/src/config.ts');
     const webRoot = gatewayConfigSchema.shape.WEB_ROOT.parse(undefined);
-    const steps = dockerfile('gateway/Dockerfile');
+    const steps = target('gateway');
     const workdir = steps.filter((s) => s.op === 'WORKDIR').at(-1)?.args;
     assert.equal(workdir, '/app');
     assert.ok(
@@ -97,11 +119,13 @@ describe('each image holds exactly what its service loads, built as the chart ru
         (s) => s.op === 'COPY' && s.args === `--from=web /app/web/dist/ ${path.relative(repoRoot, webRoot)}/`,
       ),
     );
-    assert.ok(steps.some((s) => s.op === 'RUN' && s.args.includes('npm run build -w @switchboard/web')));
+    assert.ok(
+      target('web').some((s) => s.op === 'RUN' && s.args.includes('npm run build -w @switchboard/web')),
+    );
   });
 
-  test('db/Dockerfile runs prisma migrate deploy with the config and migrations it needs', () => {
-    const steps = dockerfile('db/Dockerfile');
+  test('the migrate target runs prisma migrate deploy with the config and migrations it needs', () => {
+    const steps = target('migrate');
     const copies = steps.filter((s) => s.op === 'COPY').map((s) => s.args);
     for (const needed of ['db/prisma.config.ts', 'db/prisma/', 'db/src/migration-adapter.ts'])
       assert.ok(

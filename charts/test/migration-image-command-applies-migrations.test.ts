@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { serviceEnv, up } from '../../stack/src/index.ts';
-import { command, dockerfile, runtimeEnv } from '../src/dockerfile.ts';
+import { command, runtimeEnv, target } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/go-tools.ts';
 
 /**
- * The migration image's exact command (ENTRYPOINT + CMD, ENV and WORKDIR of db/Dockerfile),
+ * The migration image's exact command (ENTRYPOINT + CMD, ENV and WORKDIR of the Dockerfile's migrate target),
  * run against the local stack's PostgreSQL with the files the image holds: `prisma migrate
  * deploy` on the JS engine must succeed, with no engine binary and nothing written under HOME
  * but /tmp.
@@ -16,7 +16,7 @@ describe('the migration image runs prisma migrate deploy', () => {
   before(() => up({ only: ['postgres'] }));
 
   test('its command succeeds against PostgreSQL', () => {
-    const steps = dockerfile('db/Dockerfile');
+    const steps = target('migrate');
     const [program, ...args] = command(steps);
     assert.equal(program, 'node');
     const workdir = steps.filter((s) => s.op === 'WORKDIR').at(-1)!.args;

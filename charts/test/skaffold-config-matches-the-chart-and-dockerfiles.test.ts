@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { DOCKERFILE, dockerfile, stages, TARGETS } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/go-tools.ts';
 import { only, render } from '../src/helm.ts';
 
@@ -70,7 +71,7 @@ describe('skaffold.yaml builds the three images and deploys the chart with them 
   const artifacts = skaffold.build.artifacts as {
     image: string;
     context: string;
-    docker: { dockerfile: string };
+    docker: { dockerfile: string; target: string };
   }[];
   const release = skaffold.deploy.helm.releases[0];
 
@@ -83,15 +84,14 @@ describe('skaffold.yaml builds the three images and deploys the chart with them 
     );
   });
 
-  test('every artifact builds from the repository root with a Dockerfile that exists', () => {
-    assert.deepEqual(artifacts.map((a) => a.image).sort(), [
-      'switchboard-gateway',
-      'switchboard-migrate',
-      'switchboard-persister',
-    ]);
+  test('every artifact builds its target of the one Dockerfile from the repository root', () => {
+    assert.deepEqual(artifacts.map((a) => a.image).sort(), Object.values(TARGETS).sort());
+    const targets = stages(dockerfile());
     for (const a of artifacts) {
       assert.equal(a.context, '.');
-      assert.ok(fs.existsSync(path.join(repoRoot, a.docker.dockerfile)), a.docker.dockerfile);
+      assert.equal(a.docker.dockerfile, DOCKERFILE);
+      assert.equal(a.image, TARGETS[a.docker.target as keyof typeof TARGETS], `${a.image} builds its target`);
+      assert.ok(targets.has(a.docker.target), `Dockerfile has target ${a.docker.target}`);
     }
   });
 

@@ -83,7 +83,8 @@ async function drive(
 
 async function socketIoRun(): Promise<Result> {
   const url = `http://${HOST}:${ports.loadBalancer}`;
-  if (!(await httpOk(`${url}/readyz`))) throw new Error(`no ready gateway behind ${url}: run make up`);
+  const lbReady = `http://${HOST}:${ports.loadBalancerOps}/readyz`;
+  if (!(await httpOk(lbReady))) throw new Error(`no ready gateway behind ${url}: run make up`);
   const pids = ['gateway-1', 'gateway-2'].map((name) => {
     const pid = runningPid(name);
     if (pid === undefined) throw new Error(`${name} is not running: run make up`);

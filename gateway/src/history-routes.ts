@@ -1,54 +1,58 @@
-import type { Database, Message } from '@switchboard/db';
+import { type Database, historyPage } from '@switchboard/db';
 import {
-  type ChatMessage,
   ErrorCode,
   type HistoryPage,
   historyQuerySchema,
   roomNameSchema,
   SwitchboardError,
+  unavailable,
+  zodIssueMessage,
 } from '@switchboard/protocol';
 import { Router } from 'express';
-import { assertRoomAllowed, type TokenVerifier } from './auth/token-verifier.ts';
+import type { Principal } from './auth/token-verifier.ts';
+import { mergePages } from './catch-up/merge-pages.ts';
+import type { RoomLog } from './catch-up/room-log.ts';
 
 /**
  * GET /v1/rooms/:room/messages?before=&after=&limit= : keyset pages over (room, id), oldest
- * first within a page. Ids are UUIDv7, so id order is acceptance order (G4), and a cursor is
+ * first within a page, PostgreSQL's rows merged with the room's recent log. Ids are UUIDv7, so id order is acceptance order (G4), and a cursor is
  * simply the id at a page's edge: pages never overlap and skip nothing, however many rows
  * arrive in between.
  */
-export function historyRouter(deps: { db: Database; verifyToken: TokenVerifier }): Router {
+export function historyRouter(deps: {
+  db: Database;
+  authenticate: (authorization: string | undefined) => Promise<Principal>;
+  assertCanRead: (principal: Principal, room: string) => Promise<void>;
+  log: RoomLog;
+  /**
+   * Spends the user's history budget and takes one of the pod's query slots (RATE_LIMITED,
+   * 429 with Retry-After, when either is out); returns the slot's release.
+   */
+  admit: (user: string) => Promise<() => void>;
+}): Router {
   const router = Router();
   router.get('/v1/rooms/:room/messages', async (req, res) => {
-    const header = req.get('authorization') ?? '';
-    const principal = await deps.verifyToken(
-      header.startsWith('Bearer ') ? header.slice(7).trim() : undefined,
-    );
+    const principal = await deps.authenticate(req.get('authorization'));
+    // The slot is held until the answer is written or the client goes.
+    res.once('close', await deps.admit(principal.user));
     const room = roomNameSchema.safeParse(req.params.room);
     if (!room.success) throw new SwitchboardError(ErrorCode.Invalid, 'malformed room name');
-    assertRoomAllowed(principal, room.data);
     const query = historyQuerySchema.safeParse(req.query);
-    if (!query.success) {
-      const issue = query.error.issues[0];
-      throw new SwitchboardError(ErrorCode.Invalid, `${issue?.path.join('.') || 'query'}: ${issue?.message}`);
-    }
+    if (!query.success) throw new SwitchboardError(ErrorCode.Invalid, zodIssueMessage(query.error, 'query'));
+    await deps.assertCanRead(principal, room.data);
     const { before, after, limit } = query.data;
-    let rows: Message[];
+    let page: Awaited<ReturnType<typeof historyPage>>;
     try {
-      rows = await deps.db.message.findMany({
-        where: { room: room.data, id: after ? { gt: after } : before ? { lt: before } : undefined },
-        orderBy: { id: after ? 'asc' : 'desc' },
-        take: limit + 1,
-      });
+      // The recent log adds what is acknowledged but not yet written (G9).
+      const [stored, logged] = await Promise.all([
+        historyPage(deps.db, { room: room.data, before, after, limit }),
+        deps.log.all(room.data),
+      ]);
+      page = mergePages(stored, logged, { before, after, limit });
     } catch (err) {
-      throw new SwitchboardError(ErrorCode.Unavailable, 'the history store is unavailable', {
-        retryAfterMs: 1000,
-        cause: err,
-      });
+      throw unavailable('the history store is unavailable', err);
     }
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit);
-    if (!after) page.reverse();
-    const messages = page.map(toChatMessage);
+    const { messages, more } = page;
     const body: HistoryPage = { messages };
     const first = messages[0]?.id;
     const last = messages.at(-1)?.id;
@@ -62,15 +66,4 @@ export function historyRouter(deps: { db: Database; verifyToken: TokenVerifier }
     res.set('cache-control', 'no-store').json(body);
   });
   return router;
-}
-
-function toChatMessage(row: Message): ChatMessage {
-  return {
-    id: row.id,
-    room: row.room,
-    sender: row.sender,
-    body: row.body,
-    ts: row.createdAt.getTime(),
-    clientMsgId: row.clientMsgId,
-  };
 }

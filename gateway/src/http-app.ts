@@ -1,21 +1,10 @@
-import { type ErrorCode, Limits, SwitchboardError } from '@switchboard/protocol';
-import type { Logger, OpsHandler } from '@switchboard/service-kit';
+import { ErrorCode, httpStatus, Limits, SwitchboardError, toSwitchboardError } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/service-kit';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
+import { apiCors } from './api-cors.ts';
 import { mintDevToken } from './auth/dev-token.ts';
 import type { GatewayMetrics } from './metrics.ts';
-
-const STATUS: Record<ErrorCode, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  INVALID: 400,
-  TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  UNAVAILABLE: 503,
-  NOT_JOINED: 403,
-  UNKNOWN_EVENT: 404,
-  INTERNAL: 500,
-};
 
 const devTokenRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(Limits.userIdMaxLength),
@@ -23,33 +12,38 @@ const devTokenRequestSchema = z.strictObject({
 });
 
 /**
- * Everything HTTP except Socket.IO (which takes /socket.io/ on the same server): ops
- * endpoints, the history API, the development token endpoint and the built web client.
+ * Everything on the public port except Socket.IO (which takes /socket.io/ on the same
+ * server): the history and rooms APIs, the development token endpoint and the built web
+ * client. The ops endpoints are not here: they have a port of their own (OPS_PORT). The app exists before the server (Socket.IO must attach after its request handler);
+ * its routes are installed once what they call exists.
  */
-export function createHttpApp(deps: {
-  ops: OpsHandler;
-  history: express.Router;
-  metrics: GatewayMetrics;
-  logger: Logger;
-  webRoot: string;
-  devToken?: { secret: string; ttlSeconds: number; issuer?: string; audience?: string };
-}): Express {
-  const app = express();
+export function installHttpRoutes(
+  app: Express,
+  deps: {
+    corsOrigins: readonly string[];
+    history: express.Router;
+    rooms: express.Router;
+    metrics: GatewayMetrics;
+    logger: Logger;
+    webRoot: string;
+    devToken?: { secret: string; ttlSeconds: number; issuer?: string; audience?: string };
+  },
+): void {
   app.disable('x-powered-by');
-  app.use((req, res, next) => {
-    deps.ops(req, res).then((handled) => handled || next(), next);
-  });
+  const cors = apiCors(deps.corsOrigins);
+  if (cors) app.use('/v1', cors);
   app.use('/v1/rooms', (_req, res, next) => {
     res.on('finish', () => deps.metrics.historyRequests.inc({ status: res.statusCode }));
     next();
   });
   app.use(deps.history);
+  app.use(deps.rooms);
   if (deps.devToken) {
     const devToken = deps.devToken;
     // Development only (config refuses it in production): lets the web client sign in by name.
     app.post('/v1/dev/token', express.json({ limit: '4kb' }), async (req, res) => {
       const parsed = devTokenRequestSchema.safeParse(req.body);
-      if (!parsed.success) throw new SwitchboardError('INVALID', 'expected { "name": "<user>" }');
+      if (!parsed.success) throw new SwitchboardError(ErrorCode.Invalid, 'expected { "name": "<user>" }');
       res.json(
         await mintDevToken({
           secret: devToken.secret,
@@ -77,23 +71,21 @@ export function createHttpApp(deps: {
     }),
   );
   app.use((_req, res) => {
-    res.status(404).json({ ok: false, error: { code: 'INVALID', message: 'not found', retryable: false } });
+    res.status(404).json(new SwitchboardError(ErrorCode.NotFound, 'not found').toAck());
   });
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const type = (err as { type?: string }).type;
     const error =
-      err instanceof SwitchboardError
-        ? err
-        : (err as { type?: string }).type === 'entity.parse.failed'
-          ? new SwitchboardError('INVALID', 'the body is not JSON')
-          : (err as { type?: string }).type === 'entity.too.large'
-            ? new SwitchboardError('TOO_LARGE', 'the body is too large')
-            : undefined;
-    if (!error) deps.logger.error({ err, path: req.path }, 'http request failed');
-    const final = error ?? new SwitchboardError('INTERNAL', 'internal error');
-    if (final.retryAfterMs !== undefined)
-      res.set('retry-after', String(Math.ceil(final.retryAfterMs / 1000)));
-    res.status(STATUS[final.code]).json(final.toAck());
+      type === 'entity.parse.failed'
+        ? new SwitchboardError(ErrorCode.Invalid, 'the body is not JSON')
+        : type === 'entity.too.large'
+          ? new SwitchboardError(ErrorCode.TooLarge, 'the body is too large')
+          : toSwitchboardError(err, (e) =>
+              deps.logger.error({ err: e, path: req.path }, 'http request failed'),
+            );
+    if (error.retryAfterMs !== undefined)
+      res.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
+    res.status(httpStatus(error.code)).json(error.toAck());
   };
   app.use(onError);
-  return app;
 }

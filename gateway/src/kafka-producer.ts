@@ -5,10 +5,19 @@ import {
   KafkaHeader,
   RECORD_SCHEMA_VERSION,
   SwitchboardError,
+  unavailable,
 } from '@switchboard/protocol';
-import type { KafkaClientSecurity, Logger } from '@switchboard/service-kit';
-import { injectTraceHeaders } from '@switchboard/service-kit';
-import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
+import {
+  createKafkaClient,
+  injectTraceHeaders,
+  type KafkaClientSecurity,
+  type Logger,
+  withDeadline,
+} from '@switchboard/service-kit';
+import { Partitioners, type Producer } from 'kafkajs';
+import { createBrokerProbe } from './kafka/broker-probe.ts';
+import { planRequest, recordBytes, requestBudget, splitPoint } from './kafka/produce-batches.ts';
+import { isTooLargeError } from './kafka/produce-errors.ts';
 
 /**
  * Every Kafka call of the gateway lives here (kafkajs is in maintenance mode upstream; a
@@ -16,19 +25,27 @@ import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
  *
  * Sends are grouped: whatever arrives while one Kafka request is in flight goes out as the
  * next request. kafkajs serialises idempotent produce requests per broker anyway, so this is
- * what turns one round trip per message into one round trip per batch.
+ * what turns one round trip per message into one round trip per batch. A request is bounded by
+ * bytes as well as by count (`kafka/produce-batches.ts`), so one user's large messages cannot
+ * make a request the broker refuses and fail other users' sends with it (G7).
  */
 export type MessageProducer = {
-  /** Resolves once Kafka (acks from all in-sync replicas) has the record; SwitchboardError otherwise. */
+  /**
+   * Resolves once Kafka (acks from all in-sync replicas) has the record; SwitchboardError
+   * otherwise: TOO_LARGE for a record the topic can never hold, UNAVAILABLE for the rest.
+   */
   produce(message: ChatMessage): Promise<void>;
   /** Messages accepted and not yet settled (queued or in a request). */
   readonly pending: number;
-  /** Last known reachability (background probe and the outcome of the last request). */
+  /** Last known reachability (background probe and infrastructure failures of requests). */
   readonly reachable: boolean;
   start(): Promise<void>;
   /** Waits for queued messages to be sent (or to time out), then disconnects. */
   stop(): Promise<void>;
 };
+
+/** How one Kafka request ended: `too_large` is the broker refusing its size (never an outage). */
+export type RequestOutcome = 'ok' | 'too_large' | 'error';
 
 export type ProducerOptions = {
   brokers: string[];
@@ -40,27 +57,40 @@ export type ProducerOptions = {
   /** TLS/SASL of a managed cluster (service-kit `kafkaClientSecurity`); unset: plaintext. */
   security?: KafkaClientSecurity;
   logger: Logger;
-  /** Observes every Kafka request: its duration and outcome. */
-  onRequest?: (seconds: number, ok: boolean, size: number) => void;
+  /**
+   * Observes every Kafka request: its duration, whether it succeeded, its record count, and
+   * its outcome and estimated record bytes.
+   */
+  onRequest?: (
+    seconds: number,
+    ok: boolean,
+    size: number,
+    detail: { outcome: RequestOutcome; bytes: number },
+  ) => void;
   probeIntervalMs?: number;
 };
 
 type Entry = {
   message: ChatMessage;
   headers: Record<string, string>;
+  /**
+   * Its record's size (an upper bound). The record is encoded again when sent, so a queued
+   * message holds its body, not its JSON, which escaping can make six times larger.
+   */
+  bytes: number;
+  /** Answered (acked, refused, or its sender's deadline passed): never sent (again). */
   settled: boolean;
   resolve: () => void;
   reject: (err: SwitchboardError) => void;
-  timer: NodeJS.Timeout;
 };
 
 export function createMessageProducer(options: ProducerOptions): MessageProducer {
   const { logger } = options;
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId: options.clientId,
     brokers: options.brokers,
-    ...options.security,
-    logLevel: logLevel.NOTHING,
+    security: options.security,
+    logger,
     connectionTimeout: 2000,
     // A send must end (ok or UNAVAILABLE) about when its callers time out, so that the queue
     // behind it moves and readiness turns false: two attempts of half the send timeout each.
@@ -72,26 +102,34 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // kafkajs' default (murmur2, as the Java client: a room lands where other clients put it),
+      // named so that it does not warn about its v2 change on every producer.
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
     });
+  const probe = createBrokerProbe({
+    kafka,
+    topic: options.topic,
+    logger,
+    intervalMs: options.probeIntervalMs ?? 1000,
+  });
 
   let producer: Producer = newProducer();
   let connected = false;
-  let reachable = false;
   let stopping = false;
   let flushing: Promise<void> | undefined;
   let inRequest = 0;
   const queue: Entry[] = [];
-  let admin: Admin | undefined;
-  let probeTimer: NodeJS.Timeout | undefined;
 
-  const unavailable = (message: string, cause?: unknown) =>
-    new SwitchboardError(ErrorCode.Unavailable, message, { retryAfterMs: 1000, cause });
+  const tooLarge = (bytes: number) =>
+    new SwitchboardError(
+      ErrorCode.TooLarge,
+      `the message is about ${bytes} bytes as a Kafka record; the topic accepts at most ${probe.maxMessageBytes} per batch`,
+    );
 
   const settle = (entry: Entry, err?: SwitchboardError) => {
     if (entry.settled) return;
     entry.settled = true;
-    clearTimeout(entry.timer);
     if (err) entry.reject(err);
     else entry.resolve();
   };
@@ -102,7 +140,12 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     connected = true;
   }
 
-  /** After a failed request the producer is replaced: kafkajs can keep a broken connection state. */
+  /**
+   * After a failed request the producer is replaced: kafkajs can keep a broken connection
+   * state, and it rolls back the sequence numbers of every partition of a failed request,
+   * also of those the broker stored. A new producer id starts new sequences; a record sent
+   * again under it is the same message id, which the persister's unique key makes one row.
+   */
   async function resetProducer() {
     const old = producer;
     producer = newProducer();
@@ -110,33 +153,91 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     await old.disconnect().catch(() => {});
   }
 
+  /** One Kafka request for `group`; settles its entries unless the broker refused its size. */
+  async function request(group: Entry[]): Promise<RequestOutcome> {
+    const bytes = group.reduce((sum, e) => sum + e.bytes, 0);
+    const started = performance.now();
+    let outcome: RequestOutcome = 'ok';
+    try {
+      await ensureConnected();
+      await producer.send({
+        topic: options.topic,
+        acks: -1,
+        timeout: options.sendTimeoutMs,
+        messages: group.map((e) => ({ ...encodeMessageRecord(e.message), headers: e.headers })),
+      });
+      probe.markReachable();
+      for (const e of group) settle(e);
+    } catch (err) {
+      outcome = isTooLargeError(err) ? 'too_large' : 'error';
+      if (outcome === 'error') {
+        logger.warn({ err, size: group.length, bytes }, 'kafka produce failed');
+        probe.markUnreachable();
+        const error = unavailable('the message log (Kafka) did not acknowledge the message', err);
+        for (const e of group) settle(e, error);
+      } else {
+        // The sender's input, not an outage: readiness and other sends are untouched.
+        logger.info({ size: group.length, bytes }, 'kafka refused a request as too large; splitting it');
+        probe.refreshLimit();
+      }
+      await resetProducer();
+    } finally {
+      options.onRequest?.((performance.now() - started) / 1000, outcome === 'ok', group.length, {
+        outcome,
+        bytes,
+      });
+    }
+    return outcome;
+  }
+
+  /**
+   * Sends `batch`; a request the broker refuses as too large is cut in two by bytes and each
+   * part sent again, first part first (a room's order holds), down to single records: one the
+   * broker refuses alone gets TOO_LARGE, and only its sender sees it.
+   */
+  async function sendInParts(batch: Entry[]) {
+    const parts: Entry[][] = [batch];
+    while (parts.length > 0) {
+      // Entries whose sender timed out meanwhile were told UNAVAILABLE: not sent again.
+      const part = parts.shift()!.filter((e) => !e.settled);
+      if (part.length === 0) continue;
+      const outcome = await request(part);
+      if (outcome === 'error') {
+        // Kafka is failing: the rest would fail the same way; their senders may retry.
+        const error = unavailable('the message log (Kafka) did not acknowledge the message');
+        for (const e of parts.flat()) settle(e, error);
+        return;
+      }
+      if (outcome === 'ok') continue;
+      if (part.length === 1) {
+        settle(part[0]!, tooLarge(part[0]!.bytes));
+        continue;
+      }
+      const cut = splitPoint(part.map((e) => e.bytes));
+      parts.unshift(part.slice(0, cut), part.slice(cut));
+    }
+  }
+
   async function flushLoop() {
     while (queue.length > 0) {
-      const batch = queue.splice(0, options.maxBatch).filter((e) => !e.settled);
-      if (batch.length === 0) continue;
+      while (queue[0]?.settled) queue.shift();
+      if (queue.length === 0) break;
+      const head = queue.slice(0, options.maxBatch);
+      const plan = planRequest(
+        head.map((e) => e.bytes),
+        requestBudget(probe.maxMessageBytes),
+        options.maxBatch,
+      );
+      if (plan.kind === 'refuse') {
+        // Fitted when it was queued; the limit was lowered since.
+        const entry = queue.shift()!;
+        settle(entry, tooLarge(entry.bytes));
+        continue;
+      }
+      const batch = queue.splice(0, plan.count);
       inRequest = batch.length;
-      const started = performance.now();
       try {
-        await ensureConnected();
-        await producer.send({
-          topic: options.topic,
-          acks: -1,
-          timeout: options.sendTimeoutMs,
-          messages: batch.map((e) => {
-            const { key, value } = encodeMessageRecord(e.message);
-            return { key, value, headers: e.headers };
-          }),
-        });
-        reachable = true;
-        options.onRequest?.((performance.now() - started) / 1000, true, batch.length);
-        for (const e of batch) settle(e);
-      } catch (err) {
-        reachable = false;
-        options.onRequest?.((performance.now() - started) / 1000, false, batch.length);
-        logger.warn({ err, size: batch.length }, 'kafka produce failed');
-        const error = unavailable('the message log (Kafka) did not acknowledge the message', err);
-        for (const e of batch) settle(e, error);
-        await resetProducer();
+        await sendInParts(batch);
       } finally {
         inRequest = 0;
       }
@@ -150,75 +251,49 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     });
   }
 
-  async function probe() {
-    try {
-      admin ??= kafka.admin({ retry: { retries: 0 } });
-      await admin.connect();
-      await admin.fetchTopicMetadata({ topics: [options.topic] });
-      if (!reachable) logger.info('kafka reachable');
-      reachable = true;
-    } catch (err) {
-      if (reachable) logger.warn({ err }, 'kafka unreachable');
-      reachable = false;
-      const old = admin;
-      admin = undefined;
-      await old?.disconnect().catch(() => {});
-    }
-  }
-
-  function scheduleProbe() {
-    probeTimer = setTimeout(async () => {
-      await probe();
-      if (!stopping) scheduleProbe();
-    }, options.probeIntervalMs ?? 1000);
-    probeTimer.unref();
-  }
-
   return {
     get pending() {
       return queue.length + inRequest;
     },
     get reachable() {
-      return reachable;
+      return probe.reachable;
     },
     async start() {
-      await probe();
+      await probe.check();
       await ensureConnected().catch((err) => logger.warn({ err }, 'kafka producer not connected yet'));
-      scheduleProbe();
+      probe.start();
     },
     produce(message) {
       if (stopping) return Promise.reject(unavailable('this gateway is shutting down'));
-      if (!reachable) return Promise.reject(unavailable('the message log (Kafka) is unreachable'));
+      if (!probe.reachable) return Promise.reject(unavailable('the message log (Kafka) is unreachable'));
+      const headers = injectTraceHeaders({
+        [KafkaHeader.MessageId]: message.id,
+        [KafkaHeader.SchemaVersion]: RECORD_SCHEMA_VERSION,
+      }) as Record<string, string>;
+      const bytes = recordBytes({ ...encodeMessageRecord(message), headers });
+      // Refused before it is queued: it could never be stored, and must not wait behind others.
+      if (bytes > requestBudget(probe.maxMessageBytes)) return Promise.reject(tooLarge(bytes));
       if (queue.length + inRequest >= options.maxPending) {
         return Promise.reject(unavailable('too many messages are waiting for the message log'));
       }
-      return new Promise<void>((resolve, reject) => {
-        const headers = injectTraceHeaders({
-          [KafkaHeader.MessageId]: message.id,
-          [KafkaHeader.SchemaVersion]: RECORD_SCHEMA_VERSION,
-        }) as Record<string, string>;
-        const entry: Entry = {
-          message,
-          headers,
-          settled: false,
-          resolve,
-          reject,
-          // A queued entry past its deadline is dropped before sending; one already in a
-          // request has an unknown outcome, which the dedup entry resolves on retry.
-          timer: setTimeout(() => {
-            settle(entry, unavailable('the message log (Kafka) did not answer in time'));
-          }, options.sendTimeoutMs),
-        };
+      let entry: Entry | undefined;
+      const acked = new Promise<void>((resolve, reject) => {
+        entry = { message, headers, bytes, settled: false, resolve, reject };
         queue.push(entry);
         kick();
+      });
+      // A queued entry past its deadline is dropped before sending; one already in a request
+      // has an unknown outcome, which the dedup entry resolves on retry.
+      return withDeadline(acked, options.sendTimeoutMs, () => {
+        if (entry) entry.settled = true;
+        return unavailable('the message log (Kafka) did not answer in time');
       });
     },
     async stop() {
       stopping = true;
-      if (probeTimer) clearTimeout(probeTimer);
       await flushing;
       await producer.disconnect().catch(() => {});
-      await admin?.disconnect().catch(() => {});
+      await probe.stop();
     },
   };
 }

@@ -1,27 +1,48 @@
-import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
+import { createHash } from 'node:crypto';
+import { unavailable } from '@switchboard/protocol';
 import type { Redis } from 'ioredis';
 
 /**
  * G3 across pods: one Redis entry per (room, sender, clientMsgId) holds the server id of that
- * message and its state:
- *   P|id|ts|leaseUntil  a gateway is producing it now; when the lease runs out (that gateway
- *            died mid-send) the entry counts as F, so the id survives and a retry reuses it
- *   A|id|ts  Kafka acknowledged it: a retry gets this id back and nothing is broadcast again
- *   F|id|ts  the produce failed or its outcome is unknown: a retry produces it again under
+ * message, a digest of its body and its state:
+ *   P|id|ts|digest|leaseUntil  a gateway is producing it now; when the lease runs out (that
+ *            gateway died mid-send) the entry counts as F, so the id survives and a retry reuses it
+ *   A|id|ts|digest  Kafka acknowledged it: a retry gets this id back and nothing is broadcast again
+ *   F|id|ts|digest  the produce failed or its outcome is unknown: a retry produces it again under
  *            the SAME id, so a record that did reach Kafka and its retry are one message
+ * A retry must carry the same body: with another one it is a `conflict` (in any state), never
+ * the first message's id, and the entry is left as it was. Entries written before the digest
+ * existed (no digest field) accept any body.
  */
 export type Claim =
   | { kind: 'claimed'; id: string; ts: number }
   | { kind: 'acked'; id: string; ts: number }
-  | { kind: 'pending' };
+  | { kind: 'pending' }
+  | { kind: 'conflict' };
 
 export type MessageDedup = {
-  /** Claims the client message id, proposing `id`/`ts`; a previous failed attempt's id wins. */
-  claim(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<Claim>;
+  /**
+   * Claims the client message id for `body`, proposing `id`/`ts`; a previous failed attempt's
+   * id wins; another body under the same clientMsgId is a conflict.
+   */
+  claim(
+    room: string,
+    sender: string,
+    clientMsgId: string,
+    id: string,
+    ts: number,
+    body: string,
+  ): Promise<Claim>;
   acked(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
   failed(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
 };
 
+/** Compact and collision-safe for this purpose: the first 16 bytes of SHA-256, base64url (no '|'). */
+export function bodyDigest(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest().subarray(0, 16).toString('base64url');
+}
+
+// ARGV: 1 proposed 'id|ts', 2 lease ms, 3 TTL seconds, 4 body digest.
 const CLAIM_SCRIPT = `
 redis.replicate_commands()
 local t = redis.call('TIME')
@@ -29,38 +50,54 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = '|' .. (now + tonumber(ARGV[2]))
 local v = redis.call('GET', KEYS[1])
 if not v then
-  redis.call('SET', KEYS[1], 'P|' .. ARGV[1] .. lease, 'EX', ARGV[3])
+  redis.call('SET', KEYS[1], 'P|' .. ARGV[1] .. '|' .. ARGV[4] .. lease, 'EX', ARGV[3])
   return 'C|' .. ARGV[1]
 end
 local state = string.sub(v, 1, 1)
-local rest = string.sub(v, 3)
+local id, ts, rest = string.match(v, '^.|([^|]*)|([^|]*)(.*)$')
+local digest, untilMs
 if state == 'P' then
-  local idts, untilMs = string.match(v, '^P|(.*)|(%d+)$')
-  if untilMs and tonumber(untilMs) < now then
-    state = 'F'
-    rest = idts
-  end
+  digest, untilMs = string.match(rest, '^|([^|]+)|(%d+)$')
+  if not digest then untilMs = string.match(rest, '^|(%d+)$') end
+else
+  digest = string.match(rest, '^|([^|]+)$')
+end
+if digest and digest ~= ARGV[4] then
+  return 'X|' .. id .. '|' .. ts
+end
+if state == 'P' and untilMs and tonumber(untilMs) < now then
+  state = 'F'
 end
 if state == 'F' then
-  redis.call('SET', KEYS[1], 'P|' .. rest .. lease, 'EX', ARGV[3])
-  return 'C|' .. rest
+  redis.call('SET', KEYS[1], 'P|' .. id .. '|' .. ts .. '|' .. ARGV[4] .. lease, 'EX', ARGV[3])
+  return 'C|' .. id .. '|' .. ts
 end
-return v
+return state .. '|' .. id .. '|' .. ts
 `;
 
-// Only the attempt that holds the entry may settle it (a late answer must not overwrite a newer one).
+// Only the attempt that holds the entry may settle it (a late answer must not overwrite a newer
+// one); the body digest stays. ARGV: 1 'id|ts', 2 the new state, 3 TTL seconds.
 const SETTLE_SCRIPT = `
 local holder = 'P|' .. ARGV[1] .. '|'
 local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(holder)) == holder then
-  redis.call('SET', KEYS[1], ARGV[2] .. '|' .. ARGV[1], 'EX', ARGV[3])
+  local digest = string.match(string.sub(v, string.len(holder) + 1), '^([^|]+)|')
+  local value = ARGV[2] .. '|' .. ARGV[1]
+  if digest then value = value .. '|' .. digest end
+  redis.call('SET', KEYS[1], value, 'EX', ARGV[3])
   return 1
 end
 return 0
 `;
 
 type Scripts = {
-  sbDedupClaim(key: string, value: string, leaseMs: number, ttlSeconds: number): Promise<string>;
+  sbDedupClaim(
+    key: string,
+    value: string,
+    leaseMs: number,
+    ttlSeconds: number,
+    digest: string,
+  ): Promise<string>;
   sbDedupSettle(key: string, value: string, state: string, ttlSeconds: number): Promise<number>;
 };
 
@@ -80,25 +117,24 @@ export function createMessageDedup(
     try {
       return await run();
     } catch (err) {
-      throw new SwitchboardError(ErrorCode.Unavailable, 'the dedup store (Redis) is unavailable', {
-        retryAfterMs: 1000,
-        cause: err,
-      });
+      throw unavailable('the dedup store (Redis) is unavailable', err);
     }
   };
 
   return {
-    claim: (room, sender, clientMsgId, id, ts) =>
+    claim: (room, sender, clientMsgId, id, ts, body) =>
       guard(async () => {
         const raw = await scripts.sbDedupClaim(
           key(room, sender, clientMsgId),
           `${id}|${ts}`,
           options.pendingLeaseMs,
           options.ttlSeconds,
+          bodyDigest(body),
         );
         const [state, foundId, foundTs] = raw.split('|');
         if (state === 'C') return { kind: 'claimed', id: foundId!, ts: Number(foundTs) };
         if (state === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
+        if (state === 'X') return { kind: 'conflict' };
         return { kind: 'pending' };
       }),
     acked: (room, sender, clientMsgId, id, ts) =>

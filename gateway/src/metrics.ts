@@ -79,6 +79,18 @@ export function createGatewayMetrics(registry: Registry) {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers,
     }),
+    kafkaRequests: new Counter({
+      name: `${p}kafka_requests_total`,
+      help: 'Kafka produce requests by outcome: ok, too_large (refused by the broker for its size, then split; never an outage), error',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    kafkaRequestBytes: new Histogram({
+      name: `${p}kafka_request_bytes`,
+      help: 'estimated record bytes per Kafka produce request (bounded by the topic max.message.bytes)',
+      buckets: [1024, 4096, 16384, 65536, 262144, 524288, 786432, 1048576, 4194304],
+      registers,
+    }),
     inflightSends: new Gauge({
       name: `${p}inflight_sends`,
       help: 'messages waiting for Kafka on this pod (bounded by MAX_INFLIGHT_SENDS)',
@@ -87,9 +99,20 @@ export function createGatewayMetrics(registry: Registry) {
         this.set(live.sample().inflightSends);
       },
     }),
+    broadcastsDropped: new Counter({
+      name: `${p}broadcasts_dropped_total`,
+      help: 'accepted messages whose broadcast waited for Redis longer than the queue holds (still in history)',
+      registers,
+    }),
     adapterErrors: new Counter({
       name: `${p}adapter_errors_total`,
       help: 'errors of the Redis connection behind the Socket.IO streams adapter',
+      registers,
+    }),
+    limitRefusals: new Counter({
+      name: `${p}limit_refusals_total`,
+      help: 'requests and connections refused by a limit (gateway/README.md "Limits"), by limit (the entry point) and reason (rate, user_cap, user_concurrency, pod_concurrency, invalid_events, slow_consumer)',
+      labelNames: ['limit', 'reason'] as const,
       registers,
     }),
     historyRequests: new Counter({

@@ -9,23 +9,25 @@ import {
   SwitchboardError,
   utf8Length,
 } from '@switchboard/protocol';
-import type { Logger } from '@switchboard/service-kit';
+import { backoffDelay, type Logger, sleep } from '@switchboard/service-kit';
 import type { MessageProducer } from './kafka-producer.ts';
 import type { MessageDedup } from './message-dedup.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { Broadcast } from './sockets/broadcast.ts';
 
 const tracer = trace.getTracer('switchboard-gateway');
 
 export type SendMessage = (sender: string, input: MessageSend) => Promise<SendAck>;
 
 /**
- * The path of one message (G1, G3): claim the clientMsgId, produce to Kafka, and only once
- * Kafka has acknowledged it broadcast it to the room and answer the sender.
+ * The path of one message (G1, G3): claim the clientMsgId (a retry carries the same body;
+ * another body is CONFLICT), produce to Kafka, and only once Kafka has acknowledged it
+ * broadcast it to the room and answer the sender.
  */
 export function createSendMessage(deps: {
   producer: MessageProducer;
   dedup: MessageDedup;
-  broadcast: (message: ChatMessage) => void;
+  broadcast: Broadcast;
   metrics: GatewayMetrics;
   logger: Logger;
   maxBodyBytes: number;
@@ -36,18 +38,33 @@ export function createSendMessage(deps: {
 
   async function claim(sender: string, input: MessageSend) {
     const deadline = Date.now() + deps.pendingWaitMs;
-    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    for (let attempt = 1; ; attempt++) {
       const id = newMessageId();
-      const found = await dedup.claim(input.room, sender, input.clientMsgId, id, messageIdTime(id));
+      const found = await dedup.claim(
+        input.room,
+        sender,
+        input.clientMsgId,
+        id,
+        messageIdTime(id),
+        input.body,
+      );
+      if (found.kind === 'conflict') {
+        // G3: the first body stays the message; this one would be dropped if we said ok.
+        throw new SwitchboardError(
+          ErrorCode.Conflict,
+          'this clientMsgId was already used for a different message; send it under a new clientMsgId',
+        );
+      }
       if (found.kind !== 'pending') return found;
       // The same clientMsgId is being produced right now (a concurrent retry, maybe on another
       // pod): wait for its outcome rather than producing a second copy.
+      const delay = backoffDelay(attempt, { initialMs: 20, maxMs: 250 });
       if (Date.now() + delay > deadline) {
         throw new SwitchboardError(ErrorCode.Unavailable, 'the same clientMsgId is still being sent', {
           retryAfterMs: 1000,
         });
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
     }
   }
 
@@ -88,7 +105,7 @@ export function createSendMessage(deps: {
         void dedup.acked(input.room, sender, input.clientMsgId, message.id, message.ts).catch((err) => {
           deps.logger.warn({ err, id: message.id }, 'dedup entry not settled');
         });
-        deps.broadcast(message);
+        await deps.broadcast(message);
         metrics.messagesBroadcast.inc();
         return { ok: true, id: message.id, ts: message.ts } satisfies SendAck;
       } catch (err) {

@@ -11,6 +11,8 @@ after(() => redis.disconnect());
 
 const dedup = createMessageDedup(redis, { ttlSeconds: 60, pendingLeaseMs: 300, keyPrefix: 'sb:test:dedup:' });
 
+const BODY = 'the same body on every attempt';
+
 function proposal() {
   const id = newMessageId();
   return { id, ts: messageIdTime(id) };
@@ -19,29 +21,35 @@ function proposal() {
 test('a claim whose gateway died mid-send keeps its id: after the lease, a retry reuses it (G3)', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  const claimed = await dedup.claim(room, 'alice', 'c1', first.id, first.ts);
+  const claimed = await dedup.claim(room, 'alice', 'c1', first.id, first.ts, BODY);
   assert.deepEqual(claimed, { kind: 'claimed', ...first });
   // The claiming gateway dies: neither acked() nor failed() ever runs.
   const second = proposal();
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts), { kind: 'pending' });
+  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), { kind: 'pending' });
   await new Promise((r) => setTimeout(r, 400));
   // A record produced before the crash and the retry are one message: same id, one row.
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts), {
+  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
     kind: 'claimed',
     ...first,
   });
   await dedup.acked(room, 'alice', 'c1', first.id, first.ts);
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts), { kind: 'acked', ...first });
+  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
+    kind: 'acked',
+    ...first,
+  });
 });
 
 test('only the attempt holding the entry settles it', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  await dedup.claim(room, 'bob', 'c1', first.id, first.ts);
+  await dedup.claim(room, 'bob', 'c1', first.id, first.ts, BODY);
   const stranger = proposal();
   await dedup.acked(room, 'bob', 'c1', stranger.id, stranger.ts);
-  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', stranger.id, stranger.ts), { kind: 'pending' });
+  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', stranger.id, stranger.ts, BODY), { kind: 'pending' });
   await dedup.failed(room, 'bob', 'c1', first.id, first.ts);
   const retry = proposal();
-  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', retry.id, retry.ts), { kind: 'claimed', ...first });
+  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', retry.id, retry.ts, BODY), {
+    kind: 'claimed',
+    ...first,
+  });
 });

@@ -4,6 +4,7 @@ import { createDatabase } from '@switchboard/db';
 import { type ErrorBody, type HistoryPage, messageIdAt, messageIdTime } from '@switchboard/protocol';
 import { HOST, ports, serviceEnv } from '@switchboard/stack';
 import { tokenFor, uniqueRoom } from './support/clients.ts';
+import { roomsApi } from './support/rooms-api.ts';
 
 // Rows are written here directly: the history API must not depend on the persister.
 const db = createDatabase(serviceEnv().DATABASE_URL, { poolMax: 2 });
@@ -14,6 +15,9 @@ let token: string;
 
 before(async () => {
   token = await tokenFor('reader');
+  // History is for members (G8): the reader owns the room.
+  const created = await roomsApi(base).createRoom('reader', room, 'private');
+  if (created.status !== 201) throw new Error(`room not created: ${JSON.stringify(created.body)}`);
   const start = Date.now() - 60_000;
   for (let i = 0; i < 23; i++) ids.push(messageIdAt(start + i * 10));
   await db.message.createMany({

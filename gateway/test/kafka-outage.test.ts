@@ -8,6 +8,9 @@ import { connectClient, eventually, record, request, uniqueRoom } from './suppor
 // The stack's own gateways and Kafka: the point is that the same gateway processes recover.
 const gatewayA = `http://${HOST}:${ports.gateway1}`;
 const gatewayB = `http://${HOST}:${ports.gateway2}`;
+// Readiness is on each gateway's ops port.
+const opsA = `http://${HOST}:${ports.gateway1Ops}`;
+const opsB = `http://${HOST}:${ports.gateway2Ops}`;
 const sockets: Socket[] = [];
 
 after(async () => {
@@ -40,7 +43,7 @@ test('Kafka down: sends get UNAVAILABLE, nobody sees them, readiness is false; K
   assert.equal(refused.error.code, 'UNAVAILABLE');
   assert.equal(refused.error.retryable, true);
   await eventually('both gateways report not ready', async () => {
-    const ready = await Promise.all([httpOk(`${gatewayA}/readyz`), httpOk(`${gatewayB}/readyz`)]);
+    const ready = await Promise.all([httpOk(`${opsA}/readyz`), httpOk(`${opsB}/readyz`)]);
     return ready.every((r) => !r);
   });
   const stillRefused = await request(sender, ClientEvent.MessageSend, {
@@ -51,7 +54,7 @@ test('Kafka down: sends get UNAVAILABLE, nobody sees them, readiness is false; K
   assert.equal(stillRefused.error?.code, 'UNAVAILABLE');
 
   await startService(serviceByName('kafka'));
-  await eventually('gateway A is ready again', () => httpOk(`${gatewayA}/readyz`), 60_000);
+  await eventually('gateway A is ready again', () => httpOk(`${opsA}/readyz`), 60_000);
   const afterAck = await request(sender, ClientEvent.MessageSend, {
     room,
     clientMsgId: 'after',

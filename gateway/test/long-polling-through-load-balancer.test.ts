@@ -11,8 +11,8 @@ after(() => {
   for (const s of sockets) s.close();
 });
 
-async function connectionsOn(port: number): Promise<number> {
-  const text = await (await fetch(`http://${HOST}:${port}/metrics`)).text();
+async function connectionsOn(opsPort: number): Promise<number> {
+  const text = await (await fetch(`http://${HOST}:${opsPort}/metrics`)).text();
   return Number(/^switchboard_gateway_connections\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -20,7 +20,8 @@ async function connectionsOn(port: number): Promise<number> {
 async function bothGatewaysInRotation() {
   const seen = new Set<string>();
   await eventually('the balancer routes to both gateways', async () => {
-    const res = await fetch(`${loadBalancer}/livez`);
+    // Any public path: the balancer sets its cookie on whatever the gateway answers.
+    const res = await fetch(`${loadBalancer}/`);
     const cookie = /SBGW=(\w+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
     if (cookie) seen.add(cookie);
     return seen.size === 2;
@@ -30,7 +31,7 @@ async function bothGatewaysInRotation() {
 test('long-polling-only clients work through the sticky load balancer, spread over the gateways', async () => {
   const room = uniqueRoom('polling');
   await bothGatewaysInRotation();
-  const baseline = await Promise.all([connectionsOn(ports.gateway1), connectionsOn(ports.gateway2)]);
+  const baseline = await Promise.all([connectionsOn(ports.gateway1Ops), connectionsOn(ports.gateway2Ops)]);
   // withCredentials keeps the balancer's cookie, as a browser does: every poll of one client
   // then reaches the gateway that holds its session.
   const clients = await Promise.all(
@@ -39,7 +40,7 @@ test('long-polling-only clients work through the sticky load balancer, spread ov
     ),
   );
   sockets.push(...clients);
-  const counts = await Promise.all([connectionsOn(ports.gateway1), connectionsOn(ports.gateway2)]);
+  const counts = await Promise.all([connectionsOn(ports.gateway1Ops), connectionsOn(ports.gateway2Ops)]);
   assert.ok(
     counts[0]! > baseline[0]! && counts[1]! > baseline[1]!,
     `clients should land on both gateways: ${counts} (before ${baseline})`,

@@ -7,6 +7,9 @@ import { connectClient, eventually, record, request, uniqueRoom } from './suppor
 
 const gatewayA = `http://${HOST}:${ports.gateway1}`;
 const gatewayB = `http://${HOST}:${ports.gateway2}`;
+// Readiness is on each gateway's ops port.
+const opsA = `http://${HOST}:${ports.gateway1Ops}`;
+const opsB = `http://${HOST}:${ports.gateway2Ops}`;
 const sockets: Socket[] = [];
 after(async () => {
   for (const s of sockets) s.close();
@@ -24,11 +27,11 @@ test('Redis down: sends get UNAVAILABLE and readiness is false; Redis back: room
   assert.equal(refused.ok, false);
   assert.equal(refused.error.code, 'UNAVAILABLE');
   assert.equal(refused.error.retryable, true);
-  await eventually('gateway A reports not ready', async () => !(await httpOk(`${gatewayA}/readyz`)));
+  await eventually('gateway A reports not ready', async () => !(await httpOk(`${opsA}/readyz`)));
 
   await startService(serviceByName('redis'));
   await eventually('both gateways are ready again', async () =>
-    (await Promise.all([httpOk(`${gatewayA}/readyz`), httpOk(`${gatewayB}/readyz`)])).every(Boolean),
+    (await Promise.all([httpOk(`${opsA}/readyz`), httpOk(`${opsB}/readyz`)])).every(Boolean),
   );
   const listener = await connectClient(gatewayB, { user: 'sam' });
   sockets.push(listener);

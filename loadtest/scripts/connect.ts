@@ -5,16 +5,18 @@
  * then the concurrency it broke at.
  *
  * Knobs (env): SB_MAX_CONNECTIONS, SB_RAMP_UP, SB_HOLD, SB_SESSION_MS, SB_ROOMS,
- * SB_HANDSHAKE_P95_MS, SB_MAX_ERROR_RATE; see loadtest/README.md.
+ * SB_HANDSHAKE_P95_MS, SB_MAX_ERROR_RATE, SB_ROOM_VISIBILITY; see loadtest/README.md.
  */
 import exec from 'k6/execution';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import type { ErrorAck } from '../../protocol/src/errors.ts';
 import { ClientEvent } from '../../protocol/src/events.ts';
 import type { JoinAck, LeaveAck } from '../../protocol/src/payloads.ts';
+import { connectRoomName, connectRoomPlan } from '../src/room-plan.ts';
 import { newRunId } from '../src/run-id.ts';
 import { connectParams } from '../src/scenario-params.ts';
 import { pause } from './lib/pause.ts';
+import { createRooms } from './lib/rooms-setup.ts';
 import { connect, type SocketIoClient, SocketIoError } from './lib/socketio-client.ts';
 import { loadTokens } from './lib/tokens.ts';
 
@@ -48,19 +50,23 @@ export const options = {
     sb_sessions: ['count>0'],
   },
   summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
+  setupTimeout: '5m',
 };
 
 type SetupData = { runId: string };
 
+/** The rooms, created through the rooms API with every connection that uses them as a member. */
 export function setup(): SetupData {
-  return { runId: p.runId || newRunId() };
+  const runId = p.runId || newRunId();
+  createRooms({ target: p.target, tokens, visibility: p.roomVisibility }, connectRoomPlan(p, runId));
+  return { runId };
 }
 
 /** One session of one VU; VUs at once = connections at once. */
 export async function churn(data: SetupData): Promise<void> {
   const index = exec.vu.idInTest - 1;
   const target = p.targets.length > 0 ? p.targets[index % p.targets.length]! : p.target;
-  const room = `${data.runId}-c-${index % p.rooms}`;
+  const room = connectRoomName(data.runId, index % p.rooms);
   const started = Date.now();
   let client: SocketIoClient;
   try {

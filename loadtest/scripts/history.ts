@@ -1,10 +1,12 @@
 /**
- * history: the history API under concurrent paging. setup() seeds one room through the
- * socket (acked sends) and waits until every message is persisted; then readers page the
+ * history: the history API under concurrent paging. setup() creates one room through the rooms
+ * API (private by default, every token a member, so each page is authorized), seeds it through
+ * the socket (acked sends) and waits until every message is persisted; then readers page the
  * whole room at once, backwards (`before`) and forwards (`after`), and every walk must return
  * exactly the seeded ids, in order, without overlap or gap.
  *
- * Knobs (env): SB_MESSAGES, SB_READERS, SB_PAGE_SIZE, SB_DURATION, SB_PAGE_P95_MS.
+ * Knobs (env): SB_MESSAGES, SB_READERS, SB_PAGE_SIZE, SB_DURATION, SB_PAGE_P95_MS,
+ * SB_ROOM_VISIBILITY.
  */
 import { check } from 'k6';
 import exec from 'k6/execution';
@@ -13,9 +15,11 @@ import { Counter, Trend } from 'k6/metrics';
 import type { ErrorAck } from '../../protocol/src/errors.ts';
 import { ClientEvent } from '../../protocol/src/events.ts';
 import type { HistoryPage, JoinAck, SendAck } from '../../protocol/src/payloads.ts';
+import { historyRoomName, historyRoomPlan } from '../src/room-plan.ts';
 import { newRunId } from '../src/run-id.ts';
 import { historyParams } from '../src/scenario-params.ts';
 import { pause } from './lib/pause.ts';
+import { createRooms } from './lib/rooms-setup.ts';
 import { connect } from './lib/socketio-client.ts';
 import { loadTokens } from './lib/tokens.ts';
 
@@ -49,7 +53,12 @@ type SetupData = { room: string; ids: string[] };
 
 export async function setup(): Promise<SetupData> {
   const runId = p.runId || newRunId();
-  const room = `${runId}-history`;
+  const room = historyRoomName(runId);
+  // Private by default: every seeder and reader is a member, added by the seeder that owns it.
+  createRooms(
+    { target: p.target, tokens, visibility: p.roomVisibility },
+    historyRoomPlan(tokens.length, runId),
+  );
   const seeders = Math.min(MAX_SEEDERS, p.readers);
   const ids: string[] = [];
   const seed = async (seeder: number) => {

@@ -13,6 +13,7 @@ import { Trend } from 'k6/metrics';
 import { newRunId } from '../src/run-id.ts';
 import { durationMs, soakParams, usersNeeded } from '../src/scenario-params.ts';
 import {
+  createFanoutRooms,
   fanoutScenarios,
   fanoutThresholds,
   publish as publishVu,
@@ -48,13 +49,16 @@ export const options = {
     'sb_delivery_latency{window:early}': [`p(95)<${p.p95Ms}`],
     'sb_delivery_latency{window:late}': [`p(95)<${p.p95Ms}`],
   },
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
+  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max', 'count'],
+  setupTimeout: '5m',
 };
 
 type SetupData = { runId: string; publishStart: number };
 
 export function setup(): SetupData {
-  return { runId: p.runId || newRunId(), publishStart: Date.now() + durationMs(p.warmup) };
+  const runId = p.runId || newRunId();
+  createFanoutRooms({ p, tokens, runId });
+  return { runId, publishStart: Date.now() + durationMs(p.warmup) };
 }
 
 export function receive(data: SetupData): Promise<void> {

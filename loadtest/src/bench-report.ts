@@ -77,7 +77,11 @@ export function headlineFigures(d: BenchData): Figure[] {
       `${ms(metric('sb_delivery_latency', 'med'))} / ${ms(metric('sb_delivery_latency', 'p(95)'))} / ${ms(metric('sb_delivery_latency', 'p(99)'))} (max ${ms(metric('sb_delivery_latency', 'max'))})`,
     ],
     [
-      'ack latency p50 / p95 / p99 (send to ack, Kafka acks=all)',
+      `join latency p50 / p95 / p99 (room:join to ack, membership checked; ${p.roomVisibility} rooms)`,
+      `${ms(metric('sb_join_duration', 'med'))} / ${ms(metric('sb_join_duration', 'p(95)'))} / ${ms(metric('sb_join_duration', 'p(99)'))} (max ${ms(metric('sb_join_duration', 'max'))})`,
+    ],
+    [
+      'send latency p50 / p95 / p99 (send to ack: membership checked, Kafka acks=all)',
       `${ms(metric('sb_ack_latency', 'med'))} / ${ms(metric('sb_ack_latency', 'p(95)'))} / ${ms(metric('sb_ack_latency', 'p(99)'))}`,
     ],
     ['lost (acked, never delivered to a member)', String(count('sb_lost'))],

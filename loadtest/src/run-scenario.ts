@@ -5,7 +5,7 @@
  * nothing local. Every other knob is an SB_* variable (loadtest/README.md).
  */
 import path from 'node:path';
-import { devJwtSecret, gatewayPorts, HOST, ports, repoRoot, up } from '@switchboard/stack';
+import { devJwtSecret, gatewayOpsPorts, gatewayPorts, HOST, ports, repoRoot, up } from '@switchboard/stack';
 import { buildScripts } from './build-scripts.ts';
 import { type K6Run, type K6Summary, runK6, stat } from './k6-runner.ts';
 import { writeTokensFile } from './mint-tokens.ts';
@@ -54,7 +54,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRun
     env.SB_TARGET = localTarget();
     await up({ log: (line) => log(`[stack] ${line}`) });
     if (options.scenario === 'soak' && !env.SB_METRICS_URLS) {
-      env.SB_METRICS_URLS = gatewayPorts.map((p) => `http://${HOST}:${ports[p]}/metrics`).join(',');
+      env.SB_METRICS_URLS = gatewayPorts
+        .map((p) => `http://${HOST}:${ports[gatewayOpsPorts[p]]}/metrics`)
+        .join(',');
     }
   }
   env.SB_RUN_ID ??= newRunId();

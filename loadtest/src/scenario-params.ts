@@ -16,7 +16,15 @@ export type CommonParams = {
   /** Names rooms and clientMsgIds of this run, so runs never mix; generated in setup() when empty. */
   runId: string;
   tokensFile: string;
+  /**
+   * Rooms are created through the rooms API before the load, by their owner's token, with
+   * every member added (PUT): `private` (default) or `public`.
+   */
+  roomVisibility: RoomVisibility;
 };
+
+export const ROOM_VISIBILITIES = ['private', 'public'] as const;
+export type RoomVisibility = (typeof ROOM_VISIBILITIES)[number];
 
 export type FanoutParams = CommonParams & {
   rooms: number;
@@ -80,6 +88,7 @@ export function commonParams(env: Env): CommonParams {
     socketPath: env.SB_SOCKET_PATH ?? '/socket.io/',
     runId: env.SB_RUN_ID ?? '',
     tokensFile: env.SB_TOKENS_FILE ?? '',
+    roomVisibility: oneOf(env, 'SB_ROOM_VISIBILITY', ROOM_VISIBILITIES, 'private'),
   };
 }
 
@@ -181,6 +190,15 @@ function num(env: Env, name: string, fallback: number): number {
   if (!Number.isFinite(value) || value < 0)
     throw new Error(`${name} must be a non-negative number, got ${raw}`);
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${raw}`);
+  }
+  return raw as T;
 }
 
 function list(raw: string | undefined): string[] {

@@ -39,6 +39,8 @@ const data: BenchData = {
     metrics: {
       sb_deliveries: { count: 30_435 },
       sb_delivery_latency: { med: 12, 'p(95)': 45, 'p(99)': 70, max: 90 },
+      sb_join_duration: { med: 4, 'p(95)': 9, 'p(99)': 15, max: 20 },
+      sb_ack_latency: { med: 6, 'p(95)': 11, 'p(99)': 18, max: 25 },
       sb_lost: { count: 0 },
       sb_duplicated: { count: 0 },
     },
@@ -89,6 +91,9 @@ test('the report names every figure, with the parameters and the machine', () =>
     '| connections | 220 (200 receivers in 20 rooms of 10 + 20 publishers) over 2 gateways',
     '| deliveries per second | 1015 mean over 30 s, peak 1029',
     '| latency p50 / p95 / p99 (send to receipt) | 12 ms / 45 ms / 70 ms',
+    '| join latency p50 / p95 / p99 (room:join to ack, membership checked; private rooms) | 4 ms / 9 ms / 15 ms (max 20 ms) |',
+    '| send latency p50 / p95 / p99 (send to ack: membership checked, Kafka acks=all) | 6 ms / 11 ms / 18 ms |',
+    '| roomVisibility | private |',
     '| lost (acked, never delivered to a member) | 0 |',
     '| duplicated (delivered twice to a member) | 0 |',
     '| acked messages in PostgreSQL exactly once | 1 of 1 (missing 0, duplicate rows 0',

@@ -10,8 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeMessageRecord, newMessageId } from '@switchboard/protocol';
+import { createKafkaClient, createLogger } from '@switchboard/service-kit';
 import { serviceEnv } from '@switchboard/stack';
-import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { createTestTopics, deleteTestTopics, withAdmin } from '../test/support/message-stream.ts';
 import { startPersister, waitReady, waitUntil } from '../test/support/persister-process.ts';
@@ -86,10 +87,10 @@ try {
 
 /** Produces the backlog in big uncompressed batches and writes the same rows to a CSV for COPY. */
 async function preload(): Promise<number> {
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId: 'bench',
     brokers: serviceEnv().KAFKA_BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
+    logger: createLogger('bench', 'silent'),
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

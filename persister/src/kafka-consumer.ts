@@ -1,5 +1,5 @@
-import { kafkaClientSecurity, type Logger } from '@switchboard/service-kit';
-import { type Admin, type Consumer, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import type { Logger } from '@switchboard/service-kit';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { PersisterConfig } from './config.ts';
 import type { BatchHandler, PartitionLag } from './inbound-record.ts';
 
@@ -7,33 +7,6 @@ import type { BatchHandler, PartitionLag } from './inbound-record.ts';
  * Every call into the Kafka client library for consuming lives here (the dead-letter producer
  * sits beside it): the rest of the persister sees PartitionBatch and BatchControl only.
  */
-
-// kafkajs logs at ERROR what it then retries by itself (a rebalance, a broker reconnect); the
-// consumer's CRASH event, logged below at error, is the failure that matters.
-const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'warn',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-export function createKafkaClient(config: PersisterConfig, logger: Logger): Kafka {
-  const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
-    clientId: config.KAFKA_CLIENT_ID,
-    brokers: config.KAFKA_BROKERS,
-    // One client for the consumer and the dead-letter producer: both get the TLS/SASL settings.
-    ...kafkaClientSecurity(config, 'persister'),
-    // Its info output is chatty; warnings and errors are kept.
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = log;
-        kafkaLogger[pinoLevel[level] ?? 'info'](rest, message);
-      },
-  });
-}
 
 export type GroupState = { joined: boolean; assigned: number[]; lastError?: string };
 
@@ -47,11 +20,15 @@ export type KafkaConsumer = {
   /** Committed offset of the group against the latest offset, for every partition of the topic. */
   readLag: () => Promise<PartitionLag[]>;
   onRebalance: (listener: (assigned: number[]) => void) => void;
-  /** Called when the consumer crashed in a way kafkajs will not restart from. */
-  onFatal: (listener: (error: Error) => void) => void;
 };
 
-export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logger: Logger): KafkaConsumer {
+/** `onFatal`: the consumer crashed in a way kafkajs will not restart from. */
+export function createKafkaConsumer(
+  kafka: Kafka,
+  config: PersisterConfig,
+  logger: Logger,
+  onFatal: (error: Error) => void,
+): KafkaConsumer {
   const topic = config.KAFKA_TOPIC;
   const consumer: Consumer = kafka.consumer({
     groupId: config.KAFKA_GROUP_ID,
@@ -64,7 +41,6 @@ export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logge
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   let admin: Promise<Admin> | undefined;
-  let fatalListener: ((error: Error) => void) | undefined;
   const state: GroupState = { joined: false, assigned: [] };
   const rebalanceListeners: ((assigned: number[]) => void)[] = [];
 
@@ -86,7 +62,7 @@ export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logge
     state.lastError = event.payload.error.message;
     logger.error({ err: event.payload.error, restart: event.payload.restart }, 'kafka consumer crashed');
     // kafkajs restarts by itself after retriable errors; anything else needs a new process.
-    if (!event.payload.restart) fatalListener?.(event.payload.error);
+    if (!event.payload.restart) onFatal(event.payload.error);
   });
   consumer.on(consumer.events.STOP, () => {
     state.joined = false;
@@ -179,9 +155,6 @@ export function createKafkaConsumer(kafka: Kafka, config: PersisterConfig, logge
     },
     onRebalance: (listener) => {
       rebalanceListeners.push(listener);
-    },
-    onFatal: (listener) => {
-      fatalListener = listener;
     },
   };
 }

@@ -1,3 +1,5 @@
+import { backoffDelay } from '@switchboard/service-kit';
+
 /**
  * Pauses a partition whose write failed and resumes it after an exponential delay with jitter,
  * so a database outage costs a few cheap retries instead of a crash loop, and nothing is
@@ -26,9 +28,7 @@ export class PartitionBackoff {
   /** Pauses the partition and schedules its resume; returns the delay in ms. */
   failed(partition: number, error: string): number {
     const attempts = (this.failing.get(partition)?.attempts ?? 0) + 1;
-    const ceiling = Math.min(this.options.maxMs, this.options.initialMs * 2 ** Math.min(attempts - 1, 30));
-    // "Equal jitter": at least half the delay, so replicas that failed together spread out.
-    const delay = Math.round(ceiling / 2 + (this.options.random ?? Math.random)() * (ceiling / 2));
+    const delay = backoffDelay(attempts, this.options);
     this.failing.set(partition, { partition, attempts, error, retryAt: Date.now() + delay });
     this.options.pause(partition);
     clearTimeout(this.timers.get(partition));

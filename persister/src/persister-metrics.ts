@@ -1,4 +1,4 @@
-import { METRIC_PREFIX } from '@switchboard/service-kit';
+import { METRIC_PREFIX, withDeadline } from '@switchboard/service-kit';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PartitionLag } from './inbound-record.ts';
 
@@ -139,7 +139,7 @@ class LagCache {
   }
 
   read(): Promise<PartitionLag[]> {
-    this.pending ??= withTimeout(this.read_(), 3_000)
+    this.pending ??= withDeadline(this.read_(), 3_000, () => new Error('lag read took longer than 3000 ms'))
       .catch((err: unknown) => {
         this.onError(err);
         return [];
@@ -152,11 +152,4 @@ class LagCache {
       });
     return this.pending;
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lag read took longer than ${ms} ms`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }

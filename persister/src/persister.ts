@@ -1,18 +1,25 @@
-import { createDatabase, type Database } from '@switchboard/db';
-import type { Logger, Readiness } from '@switchboard/service-kit';
+import { createDatabase } from '@switchboard/db';
+import {
+  backoffDelay,
+  createKafkaClient,
+  kafkaClientSecurity,
+  type Logger,
+  type Readiness,
+  sleep,
+} from '@switchboard/service-kit';
 import type { Registry } from 'prom-client';
 import { BatchProcessor } from './batch-processor.ts';
 import type { PersisterConfig } from './config.ts';
-import { createKafkaClient, createKafkaConsumer } from './kafka-consumer.ts';
+import { createKafkaConsumer } from './kafka-consumer.ts';
 import { createDeadLetterProducer } from './kafka-dead-letter-producer.ts';
 import { PartitionBackoff } from './partition-backoff.ts';
 import { createPersisterMetrics } from './persister-metrics.ts';
 
 export type Persister = {
-  start: () => Promise<void>;
+  /** Joins the group in the background, retrying with backoff while Kafka is unreachable. */
+  start: () => void;
   /** Finish or abandon the chunk in flight, commit what is written, leave the group, close. */
   stop: (graceMs: number) => Promise<void>;
-  onFatal: (listener: (error: Error) => void) => void;
 };
 
 /** Wires Kafka, the batch processor, the database and the readiness checks of one replica. */
@@ -21,18 +28,23 @@ export function createPersister(options: {
   logger: Logger;
   registry: Registry;
   readiness: Readiness;
-  db?: Database;
+  /** The consumer crashed in a way kafkajs does not restart from: the process must go. */
+  onFatal: (error: Error) => void;
 }): Persister {
   const { config, logger, registry, readiness } = options;
   const topic = config.KAFKA_TOPIC;
-  const db =
-    options.db ??
-    createDatabase(config.DATABASE_URL, {
-      poolMax: config.DATABASE_POOL_MAX,
-      statementTimeoutMs: config.WRITE_TIMEOUT_MS,
-    });
-  const kafka = createKafkaClient(config, logger);
-  const consumer = createKafkaConsumer(kafka, config, logger);
+  const db = createDatabase(config.DATABASE_URL, {
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.WRITE_TIMEOUT_MS,
+  });
+  // One client for the consumer and the dead-letter producer: both get the TLS/SASL settings.
+  const kafka = createKafkaClient({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    security: kafkaClientSecurity(config, 'persister'),
+    logger,
+  });
+  const consumer = createKafkaConsumer(kafka, config, logger, options.onFatal);
   const deadLetters = createDeadLetterProducer(kafka, config.KAFKA_DLQ_TOPIC);
   const backoff = new PartitionBackoff({
     initialMs: config.RETRY_INITIAL_MS,
@@ -58,7 +70,6 @@ export function createPersister(options: {
     writeTimeoutMs: config.WRITE_TIMEOUT_MS,
   });
 
-  let stopped = false;
   consumer.onRebalance((assigned) => {
     metrics.rebalances.inc({ topic });
     backoff.keepOnly(assigned);
@@ -80,22 +91,29 @@ export function createPersister(options: {
       };
     });
 
-  return {
-    start: async () => {
-      // Kafka unreachable at start: keep trying with the same backoff instead of exiting.
-      for (let attempt = 1; !stopped; attempt++) {
-        try {
-          await consumer.start(processor.handle);
-          return;
-        } catch (err) {
-          const delay = Math.min(config.RETRY_MAX_MS, config.RETRY_INITIAL_MS * 2 ** Math.min(attempt, 20));
-          logger.error({ err, retryInMs: delay }, 'could not start the kafka consumer');
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
+  const stopping = new AbortController();
+
+  const start = async () => {
+    // Kafka unreachable at start: keep trying with the same backoff instead of exiting.
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+      try {
+        await consumer.start(processor.handle);
+        return;
+      } catch (err) {
+        const delay = backoffDelay(attempt, {
+          initialMs: config.RETRY_INITIAL_MS,
+          maxMs: config.RETRY_MAX_MS,
+        });
+        logger.error({ err, retryInMs: delay }, 'could not start the kafka consumer');
+        await sleep(delay, stopping.signal);
       }
-    },
+    }
+  };
+
+  return {
+    start: () => void start(),
     stop: async (graceMs) => {
-      stopped = true;
+      stopping.abort();
       // Half the grace for the write in flight, the rest to commit, leave the group and close.
       processor.stop(Math.max(500, graceMs / 2));
       backoff.clear();
@@ -103,6 +121,5 @@ export function createPersister(options: {
       await deadLetters.stop();
       await db.$disconnect();
     },
-    onFatal: consumer.onFatal,
   };
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createDatabase } from '@switchboard/db';
+import { createDatabase, type MessageRow } from '@switchboard/db';
 import { newMessageId } from '@switchboard/protocol';
 import { serviceEnv } from '@switchboard/stack';
 import { writeRows } from '../src/message-writer.ts';
-import type { MessageRow } from '../src/record-decoder.ts';
 
 const db = createDatabase(serviceEnv().DATABASE_URL);
 after(() => db.$disconnect());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newMessageId } from '@switchboard/protocol';
-import { sleep } from '@switchboard/stack';
+import { sleep } from '@switchboard/service-kit';
 import { countRows, missingIds, rowsOfRooms } from './support/message-rows.ts';
 import { makeMessages, roomsOf } from './support/message-stream.ts';
 import { startPersister, waitReady, waitUntil } from './support/persister-process.ts';

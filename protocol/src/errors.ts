@@ -13,6 +13,10 @@ export const ErrorCode = {
   Unavailable: 'UNAVAILABLE',
   NotJoined: 'NOT_JOINED',
   UnknownEvent: 'UNKNOWN_EVENT',
+  /** What the request names does not exist (an HTTP path, a room where auto-create is off). */
+  NotFound: 'NOT_FOUND',
+  /** The request contradicts the current state (e.g. creating what already exists). */
+  Conflict: 'CONFLICT',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -26,6 +30,8 @@ const RETRYABLE: Record<ErrorCode, boolean> = {
   UNAVAILABLE: true,
   NOT_JOINED: false,
   UNKNOWN_EVENT: false,
+  NOT_FOUND: false,
+  CONFLICT: false,
   INTERNAL: true,
 };
 
@@ -62,8 +68,4 @@ export class SwitchboardError extends Error {
   toAck(): ErrorAck {
     return { ok: false, error: this.toBody() };
   }
-}
-
-export function isRetryable(code: ErrorCode): boolean {
-  return RETRYABLE[code];
 }

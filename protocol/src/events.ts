@@ -11,6 +11,8 @@ export const ServerEvent = {
   Message: 'message',
   Presence: 'presence',
   Typing: 'typing',
+  /** To every connection of a user removed from a room (or whose room was deleted), on every pod. */
+  RoomRemoved: 'room:removed',
   /** Sent once, to a single client, when it emits something the protocol does not know. */
   Error: 'error:protocol',
 } as const;

@@ -1,9 +1,7 @@
+import { zodIssueMessage } from './error-mapping.ts';
 import { type ChatMessage, chatMessageSchema } from './payloads.ts';
 
-/**
- * The Kafka record of one message: key = room (so a room stays on one partition, G4),
- * value = JSON of ChatMessage with a schema version, trace context in headers.
- */
+/** Headers of message records and of their dead letters. */
 export const KafkaHeader = {
   MessageId: 'sb-message-id',
   SchemaVersion: 'sb-schema',
@@ -19,15 +17,19 @@ export const KafkaHeader = {
 
 export const RECORD_SCHEMA_VERSION = '1';
 
+/**
+ * The Kafka record of one message: key = room (so a room stays on one partition, G4),
+ * value = JSON of ChatMessage; the schema version (sb-schema) and trace context go in headers.
+ */
 export function encodeMessageRecord(message: ChatMessage): { key: string; value: string } {
   return { key: message.room, value: JSON.stringify(message) };
 }
 
 export type DecodeResult = { ok: true; message: ChatMessage } | { ok: false; error: string };
 
-/** Parses and validates a record value; never throws, so one bad record cannot stop a batch. */
 const decoder = new TextDecoder();
 
+/** Parses and validates a record value; never throws, so one bad record cannot stop a batch. */
 export function decodeMessageRecord(value: Uint8Array | string | null | undefined): DecodeResult {
   if (value === null || value === undefined) return { ok: false, error: 'empty record value' };
   let parsed: unknown;
@@ -37,9 +39,6 @@ export function decodeMessageRecord(value: Uint8Array | string | null | undefine
     return { ok: false, error: `value is not JSON: ${(err as Error).message}` };
   }
   const result = chatMessageSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return { ok: false, error: `schema: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
-  }
+  if (!result.success) return { ok: false, error: zodIssueMessage(result.error, 'schema') };
   return { ok: true, message: result.data };
 }

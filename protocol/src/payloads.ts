@@ -23,7 +23,11 @@ export const messageBodySchema = z.string().min(1).refine(withoutNul, NUL_MESSAG
 
 export const userIdSchema = z.string().min(1).max(Limits.userIdMaxLength).refine(withoutNul, NUL_MESSAGE);
 
-export const roomJoinSchema = z.strictObject({ room: roomNameSchema });
+export const roomJoinSchema = z.strictObject({
+  room: roomNameSchema,
+  /** The id of the last message the client saw in the room: the ack carries what came after (G9). */
+  since: z.uuid().optional(),
+});
 export const roomLeaveSchema = z.strictObject({ room: roomNameSchema });
 export const typingSchema = z.strictObject({ room: roomNameSchema });
 export const messageSendSchema = z.strictObject({
@@ -49,12 +53,20 @@ export const chatMessageSchema = z.strictObject({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-export type JoinAck = { ok: true; presence: string[] };
+export type JoinAck = {
+  ok: true;
+  presence: string[];
+  /** With `since`: the messages after it, oldest first, at most a bounded number. */
+  missed?: ChatMessage[];
+  /** With `since`: false when more were missed than `missed` holds (page history `after` its last). */
+  complete?: boolean;
+};
 export type LeaveAck = { ok: true };
 export type SendAck = { ok: true; id: string; ts: number; duplicate?: boolean };
 
 export type PresenceEvent = { room: string; joined?: string; left?: string; online?: string[] };
 export type TypingEvent = { room: string; user: string };
+export type RoomRemovedEvent = { room: string };
 
 /** GET /v1/rooms/:room/messages */
 export const historyQuerySchema = z

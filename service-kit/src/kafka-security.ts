@@ -8,7 +8,7 @@ import { ConfigError, env } from './env-config.ts';
  * has the shape of kafkajs' `ssl` and `sasl` client options; kafkajs itself stays in the
  * services' Kafka modules.
  */
-export const kafkaSaslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+const kafkaSaslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type KafkaSaslMechanism = (typeof kafkaSaslMechanisms)[number];
 
 /** Spread into a service's config schema; call `refineKafkaSecurity` from its superRefine. */

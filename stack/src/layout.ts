@@ -35,6 +35,12 @@ export const portSpecs = {
   gateway1: { env: 'SB_GATEWAY1_PORT', base: 13001 },
   gateway2: { env: 'SB_GATEWAY2_PORT', base: 13002 },
   gateway3: { env: 'SB_GATEWAY3_PORT', base: 13003 },
+  // Ops endpoints (/livez /readyz /metrics), which the public ports do not serve: the load
+  // balancer's own health answer and each gateway's OPS_PORT.
+  loadBalancerOps: { env: 'SB_LB_OPS_PORT', base: 13080 },
+  gateway1Ops: { env: 'SB_GATEWAY1_OPS_PORT', base: 13081 },
+  gateway2Ops: { env: 'SB_GATEWAY2_OPS_PORT', base: 13082 },
+  gateway3Ops: { env: 'SB_GATEWAY3_OPS_PORT', base: 13083 },
   // Below 13100 so no port of one offset (steps of 100) lands on a gateway of another.
   persister: { env: 'SB_PERSISTER_PORT', base: 13090 },
 } satisfies Record<string, PortSpec>;
@@ -66,14 +72,18 @@ export const postgresSettings = {
   user: 'switchboard',
 };
 
-/**
- * The development JWT secret (HS256) of the local stack: gateways verify with it, `npm run
- * token`, tests and k6 sign with it. Never used outside the local stack.
- */
-export const devJwtSecret = env.SB_JWT_SECRET ?? 'switchboard-local-development-secret-0123456789';
+/** The development JWT secret of the local stack (SB_JWT_SECRET overrides it); see service-kit. */
+export { devJwtSecret } from '@switchboard/service-kit';
 
 /** The gateways of the local stack, each behind the load balancer. */
 export const gatewayPorts = ['gateway1', 'gateway2'] as const satisfies readonly PortName[];
+
+/** The ops port (OPS_PORT) of each gateway port. */
+export const gatewayOpsPorts = {
+  gateway1: 'gateway1Ops',
+  gateway2: 'gateway2Ops',
+  gateway3: 'gateway3Ops',
+} as const satisfies Record<string, PortName>;
 
 /** Connection settings for services and tests, in the variable names the services read. */
 export function serviceEnv() {

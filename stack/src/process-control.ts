@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { waitUntil } from '@switchboard/service-kit';
 import { dirs } from './layout.ts';
 
 /** Start, find and stop detached processes by pid file, so any later command can manage them. */
 
-export function pidFile(name: string): string {
+function pidFile(name: string): string {
   return path.join(dirs.run, `${name}.pid`);
 }
 
@@ -13,7 +14,7 @@ export function logFile(name: string): string {
   return path.join(dirs.logs, `${name}.log`);
 }
 
-export function readPid(name: string): number | undefined {
+function readPid(name: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(pidFile(name), 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -76,11 +77,11 @@ export async function stopProcess(name: string, signal: NodeJS.Signals = 'SIGTER
     return;
   }
   signalGroup(pid, signal);
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) {
+  const gone = () => !isAlive(pid);
+  if (!(await waitUntil(gone, { timeoutMs: graceMs, intervalMs: 50 }))) {
     signalGroup(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    if (!(await waitUntil(gone, { timeoutMs: 30_000, intervalMs: 50 })))
+      throw new Error(`${name} (pid ${pid}) survived SIGKILL for 30 s`);
   }
   fs.rmSync(pidFile(name), { force: true });
 }
@@ -96,8 +97,4 @@ function signalGroup(pid: number, signal: NodeJS.Signals) {
       /* already gone */
     }
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { sleep } from './process-control.ts';
+import { waitUntil } from '@switchboard/service-kit';
 
 export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,15 +40,14 @@ export async function waitFor(
   check: () => Promise<boolean>,
   options: { timeoutMs: number; isAlive?: () => boolean; logHint?: string },
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    if (options.isAlive && !options.isAlive()) {
-      throw new Error(`${what} exited while starting${options.logHint ? `; see ${options.logHint}` : ''}`);
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `${what} not ready after ${options.timeoutMs} ms${options.logHint ? `; see ${options.logHint}` : ''}`,
+  const hint = options.logHint ? `; see ${options.logHint}` : '';
+  const ready = await waitUntil(
+    async () => {
+      if (await check()) return true;
+      if (options.isAlive && !options.isAlive()) throw new Error(`${what} exited while starting${hint}`);
+      return false;
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: 200 },
   );
+  if (!ready) throw new Error(`${what} not ready after ${options.timeoutMs} ms${hint}`);
 }

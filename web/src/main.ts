@@ -1,5 +1,7 @@
 import './styles.css';
 import { ChatClient } from './core/chat-client.ts';
+import { RoomDirectory } from './core/room-directory.ts';
+import { RoomsApi } from './core/rooms-api.ts';
 import { DevTokenSource, requestDevToken, subjectOf, type TokenSource } from './core/tokens.ts';
 import { EmbedTokenSource, isEmbedded, nextTokenFromParent, tokenFromPage } from './embed-token.ts';
 import { ChatView } from './ui/chat-view.ts';
@@ -53,10 +55,13 @@ function startChat(tokens: TokenSource, user: string, devSession = false): void 
     sessionStorage.removeItem(NAME_KEY);
     showSignIn();
   };
-  const view = new ChatView(client, devSession ? signOut : undefined);
+  const directory = new RoomDirectory(client, new RoomsApi({ token: () => tokens.current() }));
+  const view = new ChatView(client, directory, devSession ? signOut : undefined);
   root.replaceChildren(view.el);
   client.start();
-  // Rooms of this tab survive a reload; `?room=name` joins one directly (handy for shared links).
+  // The user's rooms (GET /v1/rooms), joined in the background; then the tab's own and a link's.
+  void directory.loadMine();
+  // Rooms joined by name in this tab survive a reload; `?room=name` joins one directly (shared links).
   const saved: string[] = JSON.parse(sessionStorage.getItem(roomsKey(user)) ?? '[]');
   const fromLink = new URLSearchParams(location.search).get('room');
   for (const room of new Set([...saved, ...(fromLink ? [fromLink] : [])]))

@@ -59,6 +59,11 @@ for (const [label, viewport, colorScheme] of [
     await joinRoom(page, `a11y-${suffix}`);
     await sendMessage(page, 'checking contrast and labels');
     assert.deepEqual(await audit(page), [], 'conversation');
+    // The rooms controls too: creating a room, a direct conversation, the members panel.
+    await page.getByText('New room or direct conversation').click();
+    await page.getByText('Members', { exact: true }).click();
+    await page.locator('.members__list li').first().waitFor({ timeout: WAIT_MS });
+    assert.deepEqual(await audit(page), [], 'rooms and members controls');
     assert.ok(await fitsWidth(page), 'no sideways scrolling');
     await context.close();
   });

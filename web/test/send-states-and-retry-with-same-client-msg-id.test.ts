@@ -78,7 +78,7 @@ test('a refused message shows its typed error and Retry sends it once, with the 
   // A burst past the per-user rate limit (the composer's own Enter handler, in one task): some
   // sends are acknowledged, the rest refused with RATE_LIMITED.
   // Twice the bucket the local gateways run with, whatever it is set to.
-  const burst = 2 * loadGatewayConfig(gatewayEnv(ports.gateway1)).RATE_LIMIT_BURST;
+  const burst = 2 * loadGatewayConfig(gatewayEnv(ports.gateway1, ports.gateway1Ops)).RATE_LIMIT_BURST;
   // (In-page code sees DOM types as `any` here: the test's tsconfig is Node's.)
   await carol.page.locator('#composer-body').evaluate((box, n) => {
     const { KeyboardEvent } = box.ownerDocument.defaultView;

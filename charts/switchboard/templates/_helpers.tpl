@@ -97,8 +97,27 @@ secretKeyRef:
 {{- end -}}
 
 {{/* True when the HS256 secret is in use (no JWKS URL, or an explicit secret). */}}
+{{/* HS256 with a shared secret: whenever no JWKS URL is set (the gateway never takes both). */}}
 {{- define "switchboard.usesJwtSecret" -}}
-{{- if or .Values.auth.existingSecret .Values.auth.jwtSecret (not .Values.auth.jwksUrl) -}}true{{- end -}}
+{{- if not .Values.auth.jwksUrl -}}true{{- end -}}
+{{- end -}}
+
+{{/* The gateway's NODE_ENV: production unless gateway.env says otherwise. */}}
+{{- define "switchboard.gatewayNodeEnv" -}}
+{{- index (.Values.gateway.env | default dict) "NODE_ENV" | default "production" -}}
+{{- end -}}
+
+{{/* HS256 in production: needs auth.allowHs256InProduction, and iss/aud (the gateway requires both there). */}}
+{{- define "switchboard.hs256InProduction" -}}
+{{- if and (include "switchboard.usesJwtSecret" .) (eq (include "switchboard.gatewayNodeEnv" .) "production") -}}true{{- end -}}
+{{- end -}}
+
+{{/* Expected `iss` and `aud`: the values, or `switchboard` for the shared secret in production. */}}
+{{- define "switchboard.jwtIssuer" -}}
+{{- .Values.auth.issuer | default (ternary "switchboard" "" (eq (include "switchboard.hs256InProduction" .) "true")) -}}
+{{- end -}}
+{{- define "switchboard.jwtAudience" -}}
+{{- .Values.auth.audience | default (ternary "switchboard" "" (eq (include "switchboard.hs256InProduction" .) "true")) -}}
 {{- end -}}
 
 {{- define "switchboard.jwtSecretRef" -}}
@@ -174,6 +193,15 @@ secretKeyRef:
 {{- end -}}
 {{- if and .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
 {{- fail "auth.jwtSecret must have at least 32 characters" -}}
+{{- end -}}
+{{- if and .Values.auth.jwksUrl (or .Values.auth.jwtSecret .Values.auth.existingSecret) -}}
+{{- fail "set auth.jwksUrl or an HS256 secret (auth.jwtSecret, auth.existingSecret), not both: the gateway never accepts HS256 tokens beside a JWKS URL" -}}
+{{- end -}}
+{{- if and (include "switchboard.hs256InProduction" .) (not .Values.auth.allowHs256InProduction) -}}
+{{- fail "without auth.jwksUrl the gateway verifies HS256 tokens with a shared secret, which production refuses: set auth.jwksUrl (with issuer and audience) or auth.allowHs256InProduction=true" -}}
+{{- end -}}
+{{- if eq (int .Values.gateway.port) (int .Values.gateway.opsPort) -}}
+{{- fail "gateway.opsPort must differ from gateway.port: the ops endpoints are never on the public port" -}}
 {{- end -}}
 {{- end -}}
 

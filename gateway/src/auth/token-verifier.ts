@@ -8,8 +8,9 @@ export type Principal = { user: string; rooms: readonly string[] | undefined; ex
 
 export type TokenVerifier = (token: unknown) => Promise<Principal>;
 
-// Asymmetric algorithms only for JWKS, HS256 only for the shared secret: a token can never
-// choose its own algorithm (no `alg: none`, no HS256 signed with a public key).
+// Asymmetric algorithms only for JWKS, HS256 only for the shared secret, never both at once:
+// a token can never choose its own algorithm or key (no `alg: none`, no HS256 signed with a
+// public key, no secret-signed token beside the identity provider's).
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 export function createTokenVerifier(
@@ -18,10 +19,10 @@ export function createTokenVerifier(
     'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_TOLERANCE_SECONDS'
   >,
 ): TokenVerifier {
-  const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET) : undefined;
-  const jwks: JWTVerifyGetKey | undefined = config.JWT_JWKS_URL
-    ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL))
-    : undefined;
+  // The config refuses a secret beside a JWKS URL; should both arrive anyway, the JWKS wins.
+  const key: { jwks: JWTVerifyGetKey } | { secret: Uint8Array } = config.JWT_JWKS_URL
+    ? { jwks: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) }
+    : { secret: new TextEncoder().encode(config.JWT_SECRET ?? '') };
   const common = {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -35,9 +36,9 @@ export function createTokenVerifier(
     }
     try {
       const { payload } =
-        jwks && !(secret && isHs256(token))
-          ? await jwtVerify(token, jwks, { ...common, algorithms: JWKS_ALGORITHMS })
-          : await jwtVerify(token, secret ?? new Uint8Array(0), { ...common, algorithms: ['HS256'] });
+        'jwks' in key
+          ? await jwtVerify(token, key.jwks, { ...common, algorithms: JWKS_ALGORITHMS })
+          : await jwtVerify(token, key.secret, { ...common, algorithms: ['HS256'] });
       const sub = payload.sub ?? '';
       if (!userIdSchema.safeParse(sub).success) {
         throw new SwitchboardError(
@@ -68,15 +69,6 @@ export function createTokenVerifier(
   };
 }
 
-function isHs256(token: string): boolean {
-  try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return header?.alg === 'HS256';
-  } catch {
-    return false;
-  }
-}
-
 function describe(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'the token has expired';
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
@@ -90,4 +82,9 @@ export function assertRoomAllowed(principal: Principal, room: string): void {
   if (principal.rooms && !principal.rooms.includes(room)) {
     throw new SwitchboardError(ErrorCode.Forbidden, `the token does not allow room "${room}"`);
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header (undefined when there is none). */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { devJwtSecret } from '@switchboard/service-kit';
 import { mintDevToken, parseDuration } from '../auth/dev-token.ts';
 
 /**
@@ -20,7 +21,7 @@ async function main() {
     console.error('usage: npm run token -- --sub <user> [--rooms a,b] [--ttl 1h] [--json]');
     return 2;
   }
-  const secret = process.env.JWT_SECRET ?? (await import('@switchboard/stack')).devJwtSecret;
+  const secret = process.env.JWT_SECRET ?? devJwtSecret;
   const minted = await mintDevToken({
     secret,
     sub: values.sub,

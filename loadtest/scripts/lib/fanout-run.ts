@@ -21,8 +21,10 @@ import {
   tallyOf,
   toRanges,
 } from '../../src/fanout-message.ts';
+import { fanoutRoomName, fanoutRoomPlan } from '../../src/room-plan.ts';
 import { durationMs, type FanoutParams } from '../../src/scenario-params.ts';
 import { pause } from './pause.ts';
+import { createRooms } from './rooms-setup.ts';
 import { connect, type SocketIoClient, SocketIoError } from './socketio-client.ts';
 import type { TokenEntry } from './tokens.ts';
 
@@ -40,7 +42,10 @@ export const metrics = {
   lateReceivers: new Counter('sb_late_receivers'),
   /** One sample per acknowledged message; its metadata carries the server id (for the DB check). */
   acked: new Counter('sb_messages_acked'),
+  /** Send to ack: the send latency (membership check, Kafka acks=all). */
   ackLatency: new Trend('sb_ack_latency', true),
+  /** room:join to its ack: the join latency (membership check on the gateway). */
+  joinDuration: new Trend('sb_join_duration', true),
   sendErrors: new Counter('sb_send_errors'),
   connectDuration: new Trend('sb_connect_duration', true),
   /** Every connect, join and send attempt: true when it failed. */
@@ -59,8 +64,12 @@ const SETTLE_MS = 500;
 const SEND_ATTEMPTS = 3;
 const EXIT_GRACE = '30s';
 
-export function roomName(runId: string, index: number): string {
-  return `${runId}-room-${index}`;
+/** setup(): the run's rooms, created through the rooms API with their members (private by default). */
+export function createFanoutRooms(ctx: RunContext): void {
+  createRooms(
+    { target: ctx.p.target, tokens: ctx.tokens, visibility: ctx.p.roomVisibility },
+    fanoutRoomPlan(ctx.p, ctx.runId),
+  );
 }
 
 export function receiverVus(p: FanoutParams): number {
@@ -152,12 +161,14 @@ async function open(ctx: RunContext, connectionIndex: number, room: string): Pro
     if (event.left) present.delete(event.left);
   });
   try {
+    const joinStarted = Date.now();
     const ack = await client.emitWithAck<JoinAck | ErrorAck>(
       ClientEvent.RoomJoin,
       { room },
       ctx.p.ackTimeoutMs,
     );
     if (!ack.ok) throw new SocketIoError(ack.error.code, ack.error.message);
+    metrics.joinDuration.add(Date.now() - joinStarted);
     for (const user of ack.presence) present.add(user);
   } catch (err) {
     metrics.errors.add(true, { op: 'join', code: codeOf(err) });
@@ -183,7 +194,7 @@ async function runReceiver(ctx: RunContext, index: number): Promise<void> {
   let finished = false;
   let settleTimer: number | undefined;
 
-  const joined = await open(ctx, index, roomName(runId, roomIndex));
+  const joined = await open(ctx, index, fanoutRoomName(runId, roomIndex));
   if (!joined) return;
   const { client } = joined;
   // Joined after publishing could have begun: late, unless the publisher's tally says it
@@ -249,7 +260,7 @@ async function runReceiver(ctx: RunContext, index: number): Promise<void> {
 async function runPublisher(ctx: RunContext, index: number): Promise<void> {
   const { p, runId } = ctx;
   const roomIndex = Math.floor(index / p.publishers);
-  const room = roomName(runId, roomIndex);
+  const room = fanoutRoomName(runId, roomIndex);
   const connectionIndex = p.rooms * p.members + index;
   const joined = await open(ctx, connectionIndex, room);
   if (!joined) return;

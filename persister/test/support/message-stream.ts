@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { type ChatMessage, encodeMessageRecord, KafkaHeader, newMessageId } from '@switchboard/protocol';
+import { createKafkaClient, createLogger } from '@switchboard/service-kit';
 import { HOST, ports } from '@switchboard/stack';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Partitioners, type Producer } from 'kafkajs';
 
 /**
  * Produces chat-message records exactly as the gateway does (key = room, JSON value, trace
  * headers) onto topics of a test's own, so test files stay independent of each other.
  */
-export const kafka = new Kafka({
+export const kafka = createKafkaClient({
   clientId: 'persister-tests',
   brokers: [`${HOST}:${ports.kafka}`],
-  logLevel: logLevel.NOTHING,
+  logger: createLogger('persister-tests', 'silent'),
 });
 
 export type TestTopics = { topic: string; dlqTopic: string; groupId: string };

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dirs, freePort, HOST, repoRoot, serviceEnv, sleep } from '@switchboard/stack';
+import { waitUntil as pollUntil } from '@switchboard/service-kit';
+import { dirs, freePort, HOST, repoRoot, serviceEnv } from '@switchboard/stack';
 
 /**
  * A real persister process (node persister/src/main.ts) on its own ops port, for tests and the
@@ -87,17 +88,14 @@ export async function killAllPersisters(): Promise<void> {
   await Promise.all([...running].map((p) => p.kill('SIGKILL')));
 }
 
+/** Polls until `check` holds; fails the test with `what` at the timeout. */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean> | boolean,
   timeoutMs = 90_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+  if (!(await pollUntil(check, { timeoutMs, intervalMs: 250 })))
+    throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
 }
 
 export async function waitReady(proc: PersisterProcess, timeoutMs = 60_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient, createLogger, sleep } from '@switchboard/service-kit';
 import { cacheDir, dirs, HOST, kafkaSettings, ports, repoRoot } from '../layout.ts';
 import { canConnect } from '../readiness.ts';
 import type { Log, StackService } from '../service.ts';
@@ -81,10 +81,11 @@ function formatStorage(log: Log) {
 }
 
 export function kafkaAdminClient() {
-  return new Kafka({
+  return createKafkaClient({
     clientId: 'switchboard-stack',
     brokers: [`${HOST}:${ports.kafka}`],
-    logLevel: logLevel.NOTHING,
+    // The stack prints plain progress lines; kafkajs' retries while the broker starts are noise.
+    logger: createLogger('stack', 'silent'),
     retry: { retries: 3 },
   }).admin();
 }
@@ -137,7 +138,7 @@ export const kafka: StackService = {
         return;
       } catch (err) {
         if (attempt >= 20) throw err;
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
       }
     }
   },

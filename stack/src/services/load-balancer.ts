@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dirs, gatewayPorts, HOST, ports } from '../layout.ts';
+import { dirs, gatewayOpsPorts, gatewayPorts, HOST, ports } from '../layout.ts';
 import { httpOk } from '../readiness.ts';
 import type { StackService } from '../service.ts';
 
@@ -10,12 +10,6 @@ const configFile = () => path.join(dirs.run, 'haproxy.cfg');
 /** The cookie that pins a client to its gateway (the same role as the ingress' session cookie). */
 export const STICKY_COOKIE = 'SBGW';
 
-/**
- * HAProxy in front of the gateways, as the ingress is in the cluster: cookie persistence so a
- * long-polling client's requests all reach the pod that holds its session, health checks on
- * /readyz so a draining or broken gateway stops getting new clients, and timeouts above
- * Socket.IO's ping interval + timeout (25 s + 20 s) so idle WebSockets and held polls survive.
- */
 /** HAProxy needs two descriptors per connection and refuses to start beyond the hard limit. */
 function maxConnections(): number {
   const hard = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
@@ -25,7 +19,9 @@ function maxConnections(): number {
 
 function writeConfig() {
   const servers = gatewayPorts.map(
-    (port, i) => `  server gateway-${i + 1} ${HOST}:${ports[port]} check cookie g${i + 1}`,
+    // Traffic to the public port, health checks to the ops port (the public one has no /readyz).
+    (port, i) =>
+      `  server gateway-${i + 1} ${HOST}:${ports[port]} check port ${ports[gatewayOpsPorts[port]]} cookie g${i + 1}`,
   );
   const lines = [
     'global',
@@ -46,6 +42,12 @@ function writeConfig() {
     `  bind ${HOST}:${ports.loadBalancer}`,
     '  default_backend gateways',
     '',
+    // The balancer's own readiness, off the public port: ready while a gateway is in rotation.
+    'frontend ops',
+    `  bind ${HOST}:${ports.loadBalancerOps}`,
+    '  monitor-uri /readyz',
+    '  monitor fail if { nbsrv(gateways) lt 1 }',
+    '',
     'backend gateways',
     '  balance roundrobin',
     `  cookie ${STICKY_COOKIE} insert indirect nocache httponly`,
@@ -59,6 +61,13 @@ function writeConfig() {
   fs.writeFileSync(configFile(), lines.join('\n'));
 }
 
+/**
+ * HAProxy in front of the gateways, as the ingress is in the cluster: cookie persistence so a
+ * long-polling client's requests all reach the pod that holds its session, health checks on
+ * each gateway's /readyz (its ops port) so a draining or broken gateway stops getting new
+ * clients, and timeouts above
+ * Socket.IO's ping interval + timeout (25 s + 20 s) so idle WebSockets and held polls survive.
+ */
 export const loadBalancer: StackService = {
   name: 'load-balancer',
   description: 'HAProxy: sticky (cookie) load balancer in front of the gateways',
@@ -66,7 +75,7 @@ export const loadBalancer: StackService = {
   dependsOn: gatewayPorts.map((_, i) => `gateway-${i + 1}`),
   provision: async () => writeConfig(),
   spawn: () => ({ name: 'load-balancer', command: 'haproxy', args: ['-db', '-f', configFile()] }),
-  ready: () => httpOk(`http://${HOST}:${ports.loadBalancer}/readyz`),
+  ready: () => httpOk(`http://${HOST}:${ports.loadBalancerOps}/readyz`),
   startTimeoutMs: 15_000,
   stopGraceMs: 5_000,
 };

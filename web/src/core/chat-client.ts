@@ -11,6 +11,7 @@ import {
   Limits,
   messageIdTime,
   type PresenceEvent,
+  type RoomRemovedEvent,
   roomNameSchema,
   type SendAck,
   ServerEvent,
@@ -56,6 +57,9 @@ export type RoomState = {
   historyError: ErrorBody | undefined;
 };
 
+/** Something the page must tell the user once: a room taken away by the server. */
+export type ChatNotice = { kind: 'removed'; room: string; error?: ErrorBody };
+
 export type ChatClientOptions = {
   user: string;
   tokens: TokenSource;
@@ -76,6 +80,8 @@ export class ChatClient {
   connection: ConnectionState = { status: 'connecting' };
   /** The last protocol error the gateway reported for this connection (unknown event and such). */
   protocolError: ErrorBody | undefined;
+  /** The last room the server took away (`room:removed`, or a rejoin refused); cleared by `dismissNotice`. */
+  notice: ChatNotice | undefined;
 
   private readonly socket: Socket;
   private readonly tokens: TokenSource;
@@ -118,8 +124,13 @@ export class ChatClient {
     if (this.typingTimer) clearTimeout(this.typingTimer);
   }
 
-  /** Joins (or re-selects) a room; resolves when the gateway has accepted the join. */
-  async join(rawName: string): Promise<void> {
+  /**
+   * Joins (or re-selects) a room; resolves when the gateway has accepted the join. A refusal is
+   * a typed error: FORBIDDEN (a private room the user is not a member of), NOT_FOUND (no such
+   * room where the gateway does not create rooms on join). `select: false` joins in the
+   * background (the rooms listed at sign-in) and leaves the open room as it is.
+   */
+  async join(rawName: string, options: { select?: boolean } = {}): Promise<void> {
     const name = roomNameSchema.safeParse(rawName.trim());
     if (!name.success) {
       throw new SwitchboardError(ErrorCode.Invalid, name.error.issues[0]?.message ?? 'invalid room name');
@@ -127,7 +138,7 @@ export class ChatClient {
     const room = name.data;
     const existing = this.rooms.get(room);
     if (existing) {
-      this.select(room);
+      if (options.select !== false) this.select(room);
       return;
     }
     const state: RoomState = {
@@ -143,7 +154,7 @@ export class ChatClient {
       historyError: undefined,
     };
     this.rooms.set(room, state);
-    this.activeRoom = room;
+    if (options.select !== false || this.activeRoom === undefined) this.activeRoom = room;
     this.changed();
     try {
       await this.joinOnSocket(state);
@@ -168,6 +179,11 @@ export class ChatClient {
         .emitWithAck(ClientEvent.RoomLeave, { room })
         .catch(() => {});
     }
+  }
+
+  dismissNotice(): void {
+    this.notice = undefined;
+    this.changed();
   }
 
   select(room: string): void {
@@ -205,6 +221,8 @@ export class ChatClient {
     const state = this.rooms.get(room);
     const outgoing = state?.timeline.findOutgoing(clientMsgId);
     if (!state || !outgoing || outgoing.state !== 'failed') return;
+    // The same message again cannot pass a refusal that is not retryable (CONFLICT, TOO_LARGE).
+    if (outgoing.error && !outgoing.error.retryable) return;
     outgoing.state = 'pending';
     outgoing.error = undefined;
     this.emitSend(state, clientMsgId);
@@ -410,6 +428,11 @@ export class ChatClient {
       this.scheduleTypingExpiry();
       this.changed();
     });
+    // Removed from a room (or the room deleted): the gateway has already taken this connection
+    // out of it (G8); the room leaves the list and the page says why.
+    socket.on(ServerEvent.RoomRemoved, (event: RoomRemovedEvent) => {
+      if (typeof event?.room === 'string') this.dropRoom(event.room);
+    });
     socket.on(ServerEvent.Error, (raw: unknown) => {
       const body = errorBodySchema.safeParse((raw as { error?: unknown } | undefined)?.error ?? raw);
       if (!body.success) return;
@@ -437,6 +460,11 @@ export class ChatClient {
         await this.joinOnSocket(state); // also sends what was queued while offline
         filled += await this.fillGap(state);
       } catch (err) {
+        // Removed (or the room deleted) while the connection was away: the room is gone for us.
+        if (!state.joined && isRefusal(err)) {
+          this.dropRoom(state.name, toErrorBody(err));
+          continue;
+        }
         state.historyError = toErrorBody(err);
         // Not joined, nothing queued for this room can go out: show it failed, with Retry.
         if (!state.joined) {
@@ -447,6 +475,17 @@ export class ChatClient {
       }
     }
     if (this.socket.connected) this.connection = { status: 'connected', since: 'gap-filled', filled };
+    this.changed();
+  }
+
+  /** Forgets a room the server took away, with a notice for the page. */
+  private dropRoom(room: string, error?: ErrorBody): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    this.rooms.delete(room);
+    this.lastTypingSent.delete(room);
+    if (this.activeRoom === room) this.activeRoom = this.rooms.keys().next().value;
+    this.notice = error ? { kind: 'removed', room, error } : { kind: 'removed', room };
     this.changed();
   }
 
@@ -494,6 +533,13 @@ function parseErrorBody(raw: unknown): ErrorBody {
   return parsed.success
     ? parsed.data
     : { code: ErrorCode.Internal, message: 'the gateway sent an unreadable error', retryable: true };
+}
+
+/** A join refused for good: not (or no longer) a member, or the room is gone. */
+function isRefusal(err: unknown): boolean {
+  return (
+    err instanceof SwitchboardError && (err.code === ErrorCode.Forbidden || err.code === ErrorCode.NotFound)
+  );
 }
 
 function toErrorBody(err: unknown): ErrorBody {

@@ -1,7 +1,9 @@
-import type { ChatClient } from '../core/chat-client.ts';
+import type { ChatClient, ChatNotice } from '../core/chat-client.ts';
+import type { RoomDirectory } from '../core/room-directory.ts';
 import { Composer } from './composer.ts';
 import { ConnectionBanner } from './connection-banner.ts';
 import { h, setText } from './dom.ts';
+import { MemberPanel } from './member-panel.ts';
 import { MessageList } from './message-list.ts';
 import { RoomList } from './room-list.ts';
 
@@ -9,6 +11,8 @@ import { RoomList } from './room-list.ts';
 export class ChatView {
   readonly el: HTMLElement;
   private readonly client: ChatClient;
+  private readonly directory: RoomDirectory;
+  private readonly memberPanel: MemberPanel;
   private readonly banner = new ConnectionBanner();
   private readonly rooms: RoomList;
   private readonly messages: MessageList;
@@ -17,13 +21,20 @@ export class ChatView {
   private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' });
   private readonly typing = h('p', { class: 'typing', 'aria-live': 'polite' });
   private readonly notice = h('p', { class: 'notice', role: 'alert' });
+  private readonly removal = h('p', { class: 'notice notice--removed', role: 'alert' });
+  private readonly dismiss = h('button', { type: 'button', class: 'notice__dismiss', hidden: true }, 'Dismiss');
+  // Always in the room's grid (it collapses when empty), so the log keeps its row.
+  private readonly removalBox = h('div', { class: 'notice-box' }, this.removal, this.dismiss);
   private scheduled = false;
 
   /** `onSignOut` only for development sign-in: an embedded page's session belongs to its application. */
-  constructor(client: ChatClient, onSignOut?: () => void) {
+  constructor(client: ChatClient, directory: RoomDirectory, onSignOut?: () => void) {
     this.client = client;
+    this.directory = directory;
     this.composer = new Composer(client);
-    this.rooms = new RoomList(client, () => this.composer.focus());
+    this.rooms = new RoomList(client, directory, () => this.composer.focus());
+    this.memberPanel = new MemberPanel(directory, client.user);
+    this.dismiss.addEventListener('click', () => client.dismissNotice());
     this.messages = new MessageList(client);
     this.el = h(
       'div',
@@ -46,7 +57,13 @@ export class ChatView {
       h(
         'main',
         { class: 'room', 'aria-labelledby': 'room-title' },
-        h('header', { class: 'room-header' }, this.title, this.presence),
+        h(
+          'header',
+          { class: 'room-header' },
+          h('div', { class: 'room-header__main' }, this.title, this.presence),
+          this.memberPanel.el,
+        ),
+        this.removalBox,
         this.notice,
         this.messages.el,
         this.typing,
@@ -54,6 +71,7 @@ export class ChatView {
       ),
     );
     client.subscribe(() => this.schedule());
+    directory.subscribe(() => this.schedule());
     this.render();
   }
 
@@ -72,7 +90,13 @@ export class ChatView {
     this.banner.render(client.connection);
     this.rooms.render();
     const state = client.activeRoom ? client.rooms.get(client.activeRoom) : undefined;
-    setText(this.title, state ? `# ${state.name}` : 'No room yet: join one to start');
+    setText(this.title, state ? this.titleOf(state.name) : 'No room yet: join one to start');
+    this.memberPanel.render(state?.name);
+    this.dismiss.hidden = !client.notice;
+    setText(
+      this.removal,
+      client.notice ? describeNotice(client.notice, this.directory.label(client.notice.room)) : '',
+    );
     const online = state ? [...state.presence].sort() : [];
     setText(this.presence, state ? `Online (${online.length}): ${online.join(', ') || 'nobody yet'}` : '');
     const typing = state ? [...state.typing.keys()].sort() : [];
@@ -87,4 +111,15 @@ export class ChatView {
     this.messages.render(state);
     this.composer.render();
   }
+
+  private titleOf(room: string): string {
+    const facts = this.directory.facts.get(room);
+    if (facts?.direct) return `Direct conversation with ${facts.peer ?? room}`;
+    return `# ${room}${facts?.visibility === 'private' ? ' (private)' : ''}`;
+  }
+}
+
+function describeNotice(notice: ChatNotice, label: string): string {
+  const why = notice.error ? ` (${notice.error.code}: ${notice.error.message})` : '';
+  return `You are no longer a member of ${label}: it was removed from your rooms${why}.`;
 }

@@ -1,5 +1,6 @@
 import type { ChatClient, RoomState } from '../core/chat-client.ts';
 import type { TimelineEntry } from '../core/room-timeline.ts';
+import { describeSendFailure } from '../core/send-failure.ts';
 import { h, setText, shortTime } from './dom.ts';
 
 /** Closer than this to the bottom counts as "reading the newest", so new messages scroll in. */
@@ -150,6 +151,9 @@ export class MessageList {
     el.dataset.clientMsgId = outgoing.clientMsgId;
     el.dataset.sender = this.client.user;
     delete el.dataset.id;
+    const failure = outgoing.error
+      ? describeSendFailure(outgoing.error)
+      : { text: 'Not sent', canRetry: true };
     const status =
       outgoing.state === 'pending'
         ? h('p', { class: 'msg__status' }, h('span', { 'aria-hidden': 'true' }, '… '), 'Sending')
@@ -157,16 +161,18 @@ export class MessageList {
             'p',
             { class: 'msg__status', role: 'alert' },
             h('span', { 'aria-hidden': 'true' }, '✗ '),
-            `Not sent: ${outgoing.error?.code} (${outgoing.error?.message}) `,
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'msg__retry',
-                onclick: () => this.room && this.client.retry(this.room, outgoing.clientMsgId),
-              },
-              'Retry',
-            ),
+            `${failure.text} `,
+            // Only where sending the same message again can succeed (not CONFLICT, TOO_LARGE, ...).
+            failure.canRetry &&
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'msg__retry',
+                  onclick: () => this.room && this.client.retry(this.room, outgoing.clientMsgId),
+                },
+                'Retry',
+              ),
           );
     el.replaceChildren(
       h('p', { class: 'msg__meta' }, h('span', { class: 'msg__sender' }, 'You')),

@@ -1,18 +1,23 @@
+import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
 import type { ChatClient } from '../core/chat-client.ts';
+import type { RoomDirectory } from '../core/room-directory.ts';
 import { h, setText } from './dom.ts';
+import { RoomActions } from './room-actions.ts';
 
-/** The join form and the joined rooms with their unread counts. */
+/** The join form, creating rooms and direct conversations, and the rooms with their unread counts. */
 export class RoomList {
   readonly el: HTMLElement;
   private readonly list: HTMLUListElement;
   private readonly error: HTMLParagraphElement;
   private readonly input: HTMLInputElement;
   private readonly client: ChatClient;
+  private readonly directory: RoomDirectory;
   private readonly items = new Map<string, HTMLLIElement>();
   private readonly onSelect: () => void;
 
-  constructor(client: ChatClient, onSelect: () => void) {
+  constructor(client: ChatClient, directory: RoomDirectory, onSelect: () => void) {
     this.client = client;
+    this.directory = directory;
     this.onSelect = onSelect;
     this.input = h('input', {
       id: 'join-room',
@@ -42,7 +47,7 @@ export class RoomList {
           this.input.value = '';
           onSelect();
         },
-        (err: Error) => setText(this.error, `Could not join: ${err.message}`),
+        (err: unknown) => setText(this.error, `Could not join: ${describeJoinRefusal(name.trim(), err)}`),
       );
     });
     this.list = h('ul', { class: 'rooms__list' });
@@ -50,7 +55,8 @@ export class RoomList {
       'nav',
       { class: 'rooms', 'aria-labelledby': 'rooms-title' },
       form,
-      h('h2', { id: 'rooms-title', class: 'rooms__title' }, 'Joined rooms'),
+      new RoomActions(directory, onSelect).el,
+      h('h2', { id: 'rooms-title', class: 'rooms__title' }, 'Your rooms'),
       this.list,
     );
   }
@@ -74,11 +80,25 @@ export class RoomList {
       const active = state.name === this.client.activeRoom;
       if (active) button.setAttribute('aria-current', 'true');
       else button.removeAttribute('aria-current');
-      const label = `${state.name}${state.unread ? `, ${state.unread} unread` : ''}`;
+      const facts = this.directory.facts.get(state.name);
+      const name = facts?.direct
+        ? `direct conversation with ${facts.peer ?? state.name}`
+        : `${state.name}${facts?.visibility === 'private' ? ', private' : ''}`;
+      const label = `${name}${state.unread ? `, ${state.unread} unread` : ''}`;
       if (button.getAttribute('aria-label') !== label) {
         button.setAttribute('aria-label', label);
+        button.dataset.kind = facts?.direct ? 'direct' : (facts?.visibility ?? 'public');
+        const badges: Node[] = [];
+        if (facts?.visibility === 'private' && !facts.direct) {
+          badges.push(h('span', { class: 'room__private', 'aria-hidden': 'true' }, 'private'));
+        }
         button.replaceChildren(
-          h('span', { class: 'room__name' }, `# ${state.name}`),
+          h(
+            'span',
+            { class: 'room__name' },
+            facts?.direct ? this.directory.label(state.name) : `# ${state.name}`,
+          ),
+          ...badges,
           h(
             'span',
             { class: 'room__unread', 'aria-hidden': 'true', hidden: state.unread === 0 },
@@ -96,4 +116,16 @@ export class RoomList {
       }
     }
   }
+}
+
+/** Why a join was refused, in words: a private room needs membership; an unknown room must be created first. */
+export function describeJoinRefusal(room: string, err: unknown): string {
+  if (!(err instanceof SwitchboardError)) return (err as Error)?.message ?? String(err);
+  if (err.code === ErrorCode.Forbidden) {
+    return `you may not join "${room}": ${err.message}; a private room's owner or admins add its members (${err.code})`;
+  }
+  if (err.code === ErrorCode.NotFound) {
+    return `there is no room "${room}"; create it first (${err.code})`;
+  }
+  return `${err.message} (${err.code})`;
 }

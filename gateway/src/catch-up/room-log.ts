@@ -1,0 +1,76 @@
+import type { ChatMessage } from '@switchboard/protocol';
+import type { Redis } from 'ioredis';
+
+/**
+ * The recent log of a room (G9): a capped Redis stream per room holding every message that was
+ * broadcast, in broadcast order. It is written on the adapter's connection right before the
+ * broadcast, so Redis applies the log entry before the broadcast entry: whatever a client saw
+ * last, everything after it in the log is exactly what it missed. PostgreSQL holds the rest.
+ */
+export type RoomLog = {
+  append(message: ChatMessage): Promise<void>;
+  /**
+   * Messages logged after the one with id `since`, oldest first, at most `limit`;
+   * `found: false` when `since` is not in the log (older than it, unknown, or the log was lost).
+   */
+  after(
+    room: string,
+    since: string,
+    limit: number,
+  ): Promise<{ found: boolean; messages: ChatMessage[]; more: boolean }>;
+  /** The whole log of the room, oldest first (bounded by the log's length). */
+  all(room: string): Promise<ChatMessage[]>;
+};
+
+const FIELD = 'm';
+
+export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs: number }): RoomLog {
+  // Same hash tag as presence: a Redis Cluster keeps a room's keys on one node.
+  const key = (room: string) => `sb:log:{${room}}`;
+  const decode = (fields: string[]): ChatMessage | undefined => {
+    const at = fields.indexOf(FIELD);
+    return at >= 0 && fields[at + 1] ? (JSON.parse(fields[at + 1]!) as ChatMessage) : undefined;
+  };
+  const fresh = (m: ChatMessage) => m.ts >= Date.now() - options.maxAgeMs;
+
+  return {
+    async append(message) {
+      const k = key(message.room);
+      // One pipeline: the entry, its trim (approximate: whole nodes, cheap) and the key's lifetime,
+      // so an idle room's log goes away after the age bound.
+      await redis
+        .multi()
+        .xadd(k, 'MAXLEN', '~', options.maxLen, '*', FIELD, JSON.stringify(message))
+        .pexpire(k, options.maxAgeMs)
+        .exec()
+        .then((results) => {
+          const failed = results?.find(([err]) => err);
+          if (!results || failed) throw failed?.[0] ?? new Error('the room log write was discarded');
+        });
+    },
+    async after(room, since, limit) {
+      // Newest first, in chunks, until `since` shows up: a reconnect finds it in the first chunk.
+      const newer: ChatMessage[] = [];
+      let end = '+';
+      for (;;) {
+        const chunk = await redis.xrevrange(key(room), end, '-', 'COUNT', 200);
+        for (const [id, fields] of chunk) {
+          end = `(${id}`;
+          const message = decode(fields);
+          if (!message) continue;
+          if (message.id === since) {
+            newer.reverse();
+            const fitting = newer.filter(fresh);
+            return { found: true, messages: fitting.slice(0, limit), more: fitting.length > limit };
+          }
+          newer.push(message);
+        }
+        if (chunk.length < 200) return { found: false, messages: [], more: false };
+      }
+    },
+    async all(room) {
+      const entries = await redis.xrange(key(room), '-', '+');
+      return entries.map(([, fields]) => decode(fields)).filter((m): m is ChatMessage => !!m && fresh(m));
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { type Database, isDirectRoomName, joinRoom, membership, type RoomView } from '@switchboard/db';
+import { ErrorCode, type RoomRole, SwitchboardError, unavailable } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/service-kit';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { Principal } from '../auth/token-verifier.ts';
+import {
+  type AccessContext,
+  assertAllowed,
+  assertTokenAllows,
+  isAllowed,
+  type RoomAction,
+  type RoomFacts,
+} from './access-rules.ts';
+
+/** A change to rooms or memberships; every pod hears it (Redis pub/sub) and drops what it cached. */
+export type RoomChange =
+  | { kind: 'room-created'; room: string }
+  | { kind: 'room-deleted'; room: string }
+  | { kind: 'member-changed'; room: string; user: string; role: RoomRole }
+  | { kind: 'member-removed'; room: string; user: string };
+
+export type JoinResult = { room: string; role: RoomRole; facts: RoomFacts; created: boolean };
+
+export type RoomAccess = {
+  /** Subscribes to the change channel; decisions are cached only while subscribed. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * socket room:join: checks the token claim, auto-creates an unknown room where allowed
+   * (public, the joiner its owner), makes the joiner of a public room a member, and returns the
+   * role; NOT_FOUND for an unknown room, FORBIDDEN for a private room the user is not in.
+   */
+  join(principal: Principal, room: string): Promise<JoinResult>;
+  /** message:send (and the server API's sends as a user): from the cache, no PostgreSQL round trip when warm. */
+  assertCanSend(principal: Principal, room: string): Promise<void>;
+  /** History, catch-up on join, connection state recovery. */
+  assertCanRead(principal: Principal, room: string): Promise<void>;
+  /** Any action of access-rules.ts, throwing its typed refusal. */
+  assert(action: RoomAction, principal: Principal, room: string): Promise<void>;
+  /** Whether the user may still read the room, without a principal (recovered sessions recheck this). */
+  mayRead(user: string, room: string): Promise<boolean>;
+  /** Presence and typing stay silent for those who may not see them. */
+  canSeePresence(principal: Principal, room: string): Promise<boolean>;
+  canType(principal: Principal, room: string): Promise<boolean>;
+  /** The user's role in the room (undefined: not a member or no such room). */
+  role(room: string, user: string): Promise<RoomRole | undefined>;
+  /** What the cached decisions rest on: the room's facts (undefined: none) and the user's role. */
+  lookup(room: string, user: string): Promise<{ facts: RoomFacts | undefined; role: RoomRole | undefined }>;
+  /** Call after every committed change: drops this pod's entries, tells the other pods, runs the listeners. */
+  changed(change: RoomChange): Promise<void>;
+  /** Runs on every pod for every change (also the ones made here); returns an unsubscribe. */
+  onChange(listener: (change: RoomChange) => void): () => void;
+};
+
+type Entry = { facts: RoomFacts | null; role: RoomRole | null };
+
+export const ROOM_CHANGES_CHANNEL = 'sb:rooms:changes';
+
+export function createRoomAccess(deps: {
+  db: Database;
+  /** Publishes changes (any connection not in subscriber mode). */
+  redis: Redis;
+  /** A dedicated connection: it is put into subscriber mode. */
+  subscriber: Redis;
+  autoCreate: boolean;
+  cacheTtlMs: number;
+  cacheMax?: number;
+  logger: Logger;
+  metrics?: { cacheLookups: { inc(labels: { result: 'hit' | 'miss' }): void } };
+  channel?: string;
+}): RoomAccess {
+  const { db, logger } = deps;
+  const channel = deps.channel ?? ROOM_CHANGES_CHANNEL;
+  const origin = randomUUID();
+  const listeners = new Set<(change: RoomChange) => void>();
+  // room -> users with an entry, so a room-wide change drops exactly that room's entries.
+  const byRoom = new Map<string, Set<string>>();
+  const cache = new LRUCache<string, Entry>({
+    max: deps.cacheMax ?? 100_000,
+    ttl: deps.cacheTtlMs,
+    dispose: (_value, key) => {
+      const [room, user] = splitKey(key);
+      const users = byRoom.get(room);
+      users?.delete(user);
+      if (users?.size === 0) byRoom.delete(room);
+    },
+  });
+  const inflight = new Map<string, Promise<Entry>>();
+  // Bumped by every change: a lookup that started before a change does not cache its answer.
+  let epoch = 0;
+  // Entries are trusted only while the change channel is live: a pod that could miss a change
+  // must not decide from what it cached before.
+  let listening = false;
+
+  const forget = (change: RoomChange) => {
+    epoch++;
+    inflight.clear();
+    if (change.kind === 'member-changed' || change.kind === 'member-removed') {
+      cache.delete(key(change.room, change.user));
+      return;
+    }
+    for (const user of [...(byRoom.get(change.room) ?? [])]) cache.delete(key(change.room, user));
+  };
+
+  const dropAll = () => {
+    epoch++;
+    inflight.clear();
+    cache.clear();
+  };
+
+  const notify = (change: RoomChange) => {
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        logger.error({ err, change }, 'room change listener failed');
+      }
+    }
+  };
+
+  const onMessage = (from: string, text: string) => {
+    if (from !== channel) return;
+    let parsed: { origin?: string; change?: RoomChange };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!parsed.change || parsed.origin === origin) return;
+    forget(parsed.change);
+    notify(parsed.change);
+  };
+  const onDown = () => {
+    if (listening) logger.warn('room change channel lost: room decisions bypass the cache');
+    listening = false;
+    dropAll();
+  };
+  // ioredis re-subscribes after a reconnect, before it reports ready.
+  const onReady = () => {
+    if (subscribed) listening = true;
+  };
+  let subscribed = false;
+
+  async function fetchEntry(room: string, user: string): Promise<Entry> {
+    try {
+      const found = await membership(db, room, user);
+      return { facts: found ? factsOf(found.room) : null, role: found?.role ?? null };
+    } catch (err) {
+      throw unavailable('room memberships are unavailable', err);
+    }
+  }
+
+  async function lookup(room: string, user: string) {
+    const k = key(room, user);
+    const cached = listening ? cache.get(k) : undefined;
+    deps.metrics?.cacheLookups.inc({ result: cached ? 'hit' : 'miss' });
+    if (cached) return unpack(cached);
+    let pending = inflight.get(k);
+    if (!pending) {
+      const started = epoch;
+      pending = fetchEntry(room, user).then((entry) => {
+        if (listening && epoch === started) remember(room, user, entry);
+        return entry;
+      });
+      inflight.set(k, pending);
+      void pending.finally(() => inflight.get(k) === pending && inflight.delete(k)).catch(() => {});
+    }
+    return unpack(await pending);
+  }
+
+  function remember(room: string, user: string, entry: Entry) {
+    cache.set(key(room, user), entry);
+    const users = byRoom.get(room) ?? new Set<string>();
+    users.add(user);
+    byRoom.set(room, users);
+  }
+
+  async function context(principal: Principal, room: string): Promise<AccessContext> {
+    // The token's claim needs no lookup: refuse before touching the cache or PostgreSQL.
+    assertTokenAllows(principal.rooms, room);
+    const { facts, role } = await lookup(room, principal.user);
+    return { room, facts, actor: { kind: 'user', user: principal.user, role, tokenRooms: principal.rooms } };
+  }
+
+  /** A refusal as false; an infrastructure failure still throws (UNAVAILABLE). */
+  async function quietly(action: RoomAction, principal: Principal, room: string): Promise<boolean> {
+    try {
+      return isAllowed(action, await context(principal, room));
+    } catch (err) {
+      if (err instanceof SwitchboardError && !err.retryable) return false;
+      throw err;
+    }
+  }
+
+  async function changed(change: RoomChange) {
+    forget(change);
+    notify(change);
+    try {
+      await deps.redis.publish(channel, JSON.stringify({ origin, change }));
+    } catch (err) {
+      // Other pods drop their caches when their own Redis connection fails; otherwise their
+      // entries expire after the TTL. The change itself is committed: the caller succeeded.
+      logger.error({ err, change }, 'room change not published');
+    }
+  }
+
+  return {
+    async start() {
+      deps.subscriber.on('message', onMessage);
+      deps.subscriber.on('close', onDown);
+      deps.subscriber.on('reconnecting', onDown);
+      deps.subscriber.on('ready', onReady);
+      await deps.subscriber.subscribe(channel);
+      subscribed = true;
+      listening = true;
+    },
+    async stop() {
+      listening = false;
+      subscribed = false;
+      deps.subscriber.off('message', onMessage);
+      deps.subscriber.off('close', onDown);
+      deps.subscriber.off('reconnecting', onDown);
+      deps.subscriber.off('ready', onReady);
+      await deps.subscriber.unsubscribe(channel).catch(() => {});
+      dropAll();
+    },
+
+    async join(principal, room) {
+      assertTokenAllows(principal.rooms, room);
+      const known = await lookup(room, principal.user);
+      if (known.facts && known.role) {
+        return { room, role: known.role, facts: known.facts, created: false };
+      }
+      const autoCreate = deps.autoCreate && !isDirectRoomName(room);
+      let outcome: Awaited<ReturnType<typeof joinRoom>>;
+      try {
+        outcome = await joinRoom(db, { room, user: principal.user, autoCreate });
+      } catch (err) {
+        throw unavailable('room memberships are unavailable', err);
+      }
+      const facts = 'room' in outcome ? factsOf(outcome.room) : undefined;
+      const ctx: AccessContext = {
+        room,
+        facts,
+        actor: {
+          kind: 'user',
+          user: principal.user,
+          role: 'role' in outcome ? outcome.role : undefined,
+          tokenRooms: principal.rooms,
+        },
+      };
+      assertAllowed('join', ctx);
+      if (!facts || !('role' in outcome))
+        throw new SwitchboardError(ErrorCode.Internal, 'join without a role');
+      if (outcome.outcome === 'created') await changed({ kind: 'room-created', room });
+      if (outcome.outcome === 'created' || outcome.outcome === 'joined') {
+        await changed({ kind: 'member-changed', room, user: principal.user, role: outcome.role });
+      }
+      return { room, role: outcome.role, facts, created: outcome.outcome === 'created' };
+    },
+
+    async assertCanSend(principal, room) {
+      assertAllowed('send', await context(principal, room));
+    },
+    async assertCanRead(principal, room) {
+      assertAllowed('read', await context(principal, room));
+    },
+    async assert(action, principal, room) {
+      assertAllowed(action, await context(principal, room));
+    },
+    async mayRead(user, room) {
+      const { facts, role } = await lookup(room, user);
+      return isAllowed('read', { room, facts, actor: { kind: 'user', user, role, tokenRooms: undefined } });
+    },
+    canSeePresence: (principal, room) => quietly('presence', principal, room),
+    canType: (principal, room) => quietly('typing', principal, room),
+    async role(room, user) {
+      return (await lookup(room, user)).role;
+    },
+    lookup,
+    changed,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function factsOf(room: RoomView): RoomFacts {
+  return { visibility: room.visibility, direct: room.direct };
+}
+
+function unpack(entry: Entry) {
+  return { facts: entry.facts ?? undefined, role: entry.role ?? undefined };
+}
+
+// NUL cannot occur in room names (protocol pattern) or user ids (userIdSchema).
+function key(room: string, user: string): string {
+  return `${room}\u0000${user}`;
+}
+
+function splitKey(k: string): [string, string] {
+  const at = k.indexOf('\u0000');
+  return [k.slice(0, at), k.slice(at + 1)];
+}

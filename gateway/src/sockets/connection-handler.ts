@@ -1,0 +1,90 @@
+import { CLIENT_EVENTS, ErrorCode, SwitchboardError } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/service-kit';
+import type { CatchUp } from '../catch-up/catch-up.ts';
+import type { Budget } from '../limits/budget.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { SendMessage } from '../send-message.ts';
+import { closeOnRepeatedInvalidEvents } from './connection-limits.ts';
+import { emitError, eventHandler } from './event-handler.ts';
+import { handleMessageEvents } from './message-events.ts';
+import type { Presence } from './presence.ts';
+import { handleRoomEvents } from './room-events.ts';
+import type { RoomGate } from './room-gate.ts';
+import { type Ack, type GatewayIo, type GatewaySocket, joinedRooms, userRoom } from './socket-types.ts';
+
+export type ConnectionDeps = {
+  sendMessage: SendMessage;
+  gate: RoomGate;
+  presence: Presence;
+  catchUp: CatchUp;
+  /** Per-user budgets, one per kind of event: sends, joins and leaves, typing. */
+  budgets: { sends: Budget; roomEvents: Budget; typing: Budget };
+  /** Invalid or unknown events one connection may send within the window before it is closed. */
+  invalidEvents: { max: number; windowMs: number };
+  metrics: GatewayMetrics;
+  logger: Logger;
+  maxRoomsPerConnection: number;
+  /** Whether new sends are accepted (false while draining). */
+  accepting: () => boolean;
+};
+
+/** What every accepted connection gets: its events, its token's lifetime, its presence. */
+export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
+  io.on('connection', async (socket) => {
+    deps.metrics.connectionsTotal.inc({ recovered: String(socket.recovered) });
+    const onInvalid = closeOnRepeatedInvalidEvents(socket, {
+      ...deps.invalidEvents,
+      metrics: deps.metrics,
+      logger: deps.logger,
+    });
+    const handle = eventHandler(socket, { ...deps, onInvalid });
+    handleRoomEvents(socket, handle, { ...deps, budget: deps.budgets.roomEvents });
+    handleMessageEvents(socket, handle, deps);
+    rejectUnknownEvents(socket, deps.metrics, onInvalid);
+    const expiry = endWithToken(socket);
+    socket.on('disconnecting', () => {
+      clearTimeout(expiry);
+      // The rooms must be read now: the socket leaves them once this handler returns.
+      for (const room of joinedRooms(socket)) void deps.presence.left(socket, room);
+    });
+    await socket.join(userRoom(socket.data.user));
+    if (socket.recovered) await keepAllowedRooms(socket, deps);
+  });
+}
+
+/**
+ * A recovered session comes back with the rooms its user is still a member of
+ * (session-recovery.ts); a new token may allow fewer rooms than the one it was made with.
+ */
+async function keepAllowedRooms(socket: GatewaySocket, deps: ConnectionDeps) {
+  const allowed = socket.data.principal.rooms;
+  for (const room of joinedRooms(socket)) {
+    if (allowed && !allowed.includes(room)) await socket.leave(room);
+    else await deps.presence.joined(socket, room);
+  }
+}
+
+/** A connection outlives neither its token nor a revoked key: it ends when the token does. */
+function endWithToken(socket: GatewaySocket): NodeJS.Timeout {
+  const ms = Math.min(Math.max(socket.data.principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
+  return setTimeout(() => {
+    emitError(socket, new SwitchboardError(ErrorCode.Unauthenticated, 'the token has expired'), 'expiry');
+    socket.disconnect(true);
+  }, ms);
+}
+
+/** Anything the protocol does not know gets one typed error, to this client only. */
+function rejectUnknownEvents(socket: GatewaySocket, metrics: GatewayMetrics, onInvalid: () => void) {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === 'string' && CLIENT_EVENTS.has(event)) return;
+    const error = new SwitchboardError(
+      ErrorCode.UnknownEvent,
+      `unknown event "${String(event).slice(0, 64)}"`,
+    );
+    metrics.clientErrors.inc({ event: 'unknown', code: error.code });
+    const ack = args.at(-1);
+    if (typeof ack === 'function') (ack as Ack)(error.toAck());
+    else emitError(socket, error, 'unknown');
+    onInvalid();
+  });
+}

@@ -1,0 +1,70 @@
+import {
+  ClientEvent,
+  type ErrorAck,
+  ErrorCode,
+  ServerEvent,
+  SwitchboardError,
+  toSwitchboardError,
+  zodIssueMessage,
+} from '@switchboard/protocol';
+import type { Logger } from '@switchboard/service-kit';
+import type { z } from 'zod';
+import type { Budget } from '../limits/budget.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { Ack, GatewaySocket } from './socket-types.ts';
+
+export type EventHandlerDeps = {
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Called for each payload that fails its schema (closeOnRepeatedInvalidEvents). */
+  onInvalid: () => void;
+};
+
+export type HandleEvent = <S extends z.ZodType>(
+  event: string,
+  schema: S,
+  /** The user's budget this event spends (each kind of event has its own). */
+  budget: Budget,
+  run: (input: z.infer<S>) => Promise<unknown>,
+) => void;
+
+/**
+ * The one shape of every client event: validate, take from the user's budget for this kind of
+ * event, run, and answer through the ack; a failure becomes a typed error for this client only
+ * (G7).
+ */
+export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): HandleEvent {
+  const { metrics } = deps;
+  return (event, schema, budget, run) => {
+    const isSend = event === ClientEvent.MessageSend;
+    socket.on(event, async (payload: unknown, ack?: Ack) => {
+      const started = performance.now();
+      if (isSend) metrics.messagesReceived.inc();
+      try {
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          deps.onInvalid();
+          throw new SwitchboardError(ErrorCode.Invalid, zodIssueMessage(parsed.error, event));
+        }
+        await budget.take(socket.data.user);
+        const result = await run(parsed.data);
+        if (typeof ack === 'function') ack(result);
+        if (isSend) metrics.ackLatency.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);
+      } catch (err) {
+        const error = toSwitchboardError(err, (e) => deps.logger.error({ err: e, event }, 'event failed'));
+        metrics.clientErrors.inc({ event, code: error.code });
+        if (isSend) {
+          metrics.messagesRejected.inc({ code: error.code });
+          metrics.ackLatency.observe({ outcome: error.code }, (performance.now() - started) / 1000);
+        }
+        if (typeof ack === 'function') ack(error.toAck() satisfies ErrorAck);
+        else if (event !== ClientEvent.Typing) emitError(socket, error, event);
+      }
+    });
+  };
+}
+
+/** For events without an ack: `error:protocol` to this client only. */
+export function emitError(socket: GatewaySocket, error: SwitchboardError, event: string): void {
+  socket.emit(ServerEvent.Error, { event, ...error.toAck() });
+}

@@ -1,0 +1,68 @@
+import {
+  ClientEvent,
+  ErrorCode,
+  type JoinAck,
+  type LeaveAck,
+  roomJoinSchema,
+  roomLeaveSchema,
+  SwitchboardError,
+} from '@switchboard/protocol';
+import type { CatchUp } from '../catch-up/catch-up.ts';
+import type { Budget } from '../limits/budget.ts';
+import type { HandleEvent } from './event-handler.ts';
+import type { Presence } from './presence.ts';
+import type { RoomGate } from './room-gate.ts';
+import type { GatewaySocket } from './socket-types.ts';
+
+/** `room:join` and `room:leave`. */
+export function handleRoomEvents(
+  socket: GatewaySocket,
+  handle: HandleEvent,
+  deps: {
+    gate: RoomGate;
+    presence: Presence;
+    catchUp: CatchUp;
+    maxRoomsPerConnection: number;
+    /** Joins and leaves share a budget of their own (not the sends'). */
+    budget: Budget;
+  },
+): void {
+  const { principal } = socket.data;
+
+  handle(ClientEvent.RoomJoin, roomJoinSchema, deps.budget, async ({ room, since }): Promise<JoinAck> => {
+    const isNew = !socket.rooms.has(room);
+    // socket.rooms holds the socket's own room and its user room: one connection cannot grow without bound.
+    if (isNew && socket.rooms.size > deps.maxRoomsPerConnection + 1) {
+      throw new SwitchboardError(
+        ErrorCode.Invalid,
+        `a connection may be in at most ${deps.maxRoomsPerConnection} rooms`,
+      );
+    }
+    await deps.gate.join(principal, room);
+    // In the room before the catch-up is read, so nothing falls between the two; what arrives
+    // live meanwhile may also be in `missed` (clients keep messages by id).
+    await socket.join(room);
+    if (isNew) await deps.presence.joined(socket, room);
+    const presence = await deps.presence.online(room);
+    if (!since) return { ok: true, presence };
+    try {
+      const { missed, complete } = await deps.catchUp(room, since);
+      return { ok: true, presence, missed, complete };
+    } catch (err) {
+      // A join refused for its `since` leaves nothing behind.
+      if (isNew) {
+        await socket.leave(room);
+        await deps.presence.left(socket, room);
+      }
+      throw err;
+    }
+  });
+
+  handle(ClientEvent.RoomLeave, roomLeaveSchema, deps.budget, async ({ room }): Promise<LeaveAck> => {
+    if (socket.rooms.has(room)) {
+      await socket.leave(room);
+      await deps.presence.left(socket, room);
+    }
+    return { ok: true };
+  });
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import {
+  createBufferMeter,
+  type EngineConnection,
+  packetBytes,
+  watchSlowConsumer,
+} from '../../src/limits/slow-consumer.ts';
+
+test('a packet weighs its string length or its byte length', () => {
+  assert.equal(packetBytes({ data: 'abcd' }), 4);
+  assert.equal(packetBytes({ data: Buffer.alloc(7) }), 7);
+  assert.equal(packetBytes({ data: new ArrayBuffer(3) }), 3);
+  assert.equal(packetBytes({}), 0);
+});
+
+test('the meter adds queued packets and the transport buffer, and forgets what was flushed', () => {
+  const meter = createBufferMeter(100);
+  meter.queued(60);
+  assert.equal(meter.over(0), undefined);
+  meter.queued(50);
+  assert.equal(meter.over(0), 110);
+  meter.flushed();
+  assert.equal(meter.over(90), undefined);
+  assert.equal(meter.over(101), 101);
+});
+
+/** An engine.io connection reduced to what the watcher uses. */
+function connection(transport: EngineConnection['transport']) {
+  const emitter = new EventEmitter();
+  const closes: (boolean | undefined)[] = [];
+  const conn = Object.assign(emitter, {
+    transport,
+    close: (discard?: boolean) => closes.push(discard),
+  }) as unknown as EngineConnection & EventEmitter;
+  return { conn, closes };
+}
+
+test('past the bound the connection is reported once and closed, discarding its buffer', async () => {
+  const { conn, closes } = connection({ name: 'polling' });
+  const slow: number[] = [];
+  watchSlowConsumer(conn, { maxBytes: 10, onSlow: (b) => slow.push(b) });
+  conn.emit('packetCreate', { data: 'aaaaaa' });
+  conn.emit('flush');
+  conn.emit('packetCreate', { data: 'aaaaaa' });
+  assert.deepEqual(slow, []);
+  conn.emit('packetCreate', { data: 'aaaaaa' });
+  conn.emit('packetCreate', { data: 'aaaaaa' });
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(slow, [12]);
+  assert.deepEqual(closes, [true]);
+});
+
+test("a WebSocket's unsent bytes count, and the socket is terminated", async () => {
+  let terminated = 0;
+  const ws = { bufferedAmount: 50, terminate: () => terminated++ };
+  const { conn, closes } = connection({ name: 'websocket', socket: ws });
+  const slow: number[] = [];
+  watchSlowConsumer(conn, { maxBytes: 100, onSlow: (b) => slow.push(b) });
+  conn.emit('packetCreate', { data: 'x'.repeat(10) });
+  ws.bufferedAmount = 95;
+  conn.emit('packetCreate', { data: 'x'.repeat(10) });
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(slow, [115]);
+  assert.equal(terminated, 1);
+  assert.deepEqual(closes, [true]);
+});
