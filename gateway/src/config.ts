@@ -40,7 +40,9 @@ export const gatewayConfigSchema = z
       'accept HS256 tokens signed with JWT_SECRET when NODE_ENV=production (refused otherwise)',
     ),
     JWT_ISSUER: env.optional('expected `iss` claim; required with NODE_ENV=production, unchecked when unset'),
-    JWT_AUDIENCE: env.optional('expected `aud` claim; required with NODE_ENV=production, unchecked when unset'),
+    JWT_AUDIENCE: env.optional(
+      'expected `aud` claim; required with NODE_ENV=production, unchecked when unset',
+    ),
     JWT_CLOCK_TOLERANCE_SECONDS: env.int(30, 'clock skew accepted on exp/nbf/iat'),
     MAX_BODY_BYTES: z.coerce
       .number()
@@ -63,14 +65,22 @@ export const gatewayConfigSchema = z
     ROOM_EVENTS_LIMIT_PER_SECOND: env.int(10, 'room:join and room:leave per user: refill per second', 1),
     TYPING_LIMIT_BURST: env.int(10, 'typing per user: bucket size; beyond, typing is dropped silently', 1),
     TYPING_LIMIT_PER_SECOND: env.int(2, 'typing per user: refill per second', 1),
-    HANDSHAKE_USER_LIMIT_BURST: env.int(30, 'socket handshakes per user: bucket size; beyond, RATE_LIMITED', 1),
+    HANDSHAKE_USER_LIMIT_BURST: env.int(
+      30,
+      'socket handshakes per user: bucket size; beyond, RATE_LIMITED',
+      1,
+    ),
     HANDSHAKE_USER_LIMIT_PER_SECOND: env.int(2, 'socket handshakes per user: refill per second', 1),
     HANDSHAKE_ADDRESS_LIMIT_BURST: env.int(
       100,
       'socket handshakes per client address (before the token is checked): bucket size',
       1,
     ),
-    HANDSHAKE_ADDRESS_LIMIT_PER_SECOND: env.int(20, 'socket handshakes per client address: refill per second', 1),
+    HANDSHAKE_ADDRESS_LIMIT_PER_SECOND: env.int(
+      20,
+      'socket handshakes per client address: refill per second',
+      1,
+    ),
     HANDSHAKE_ADDRESS_EXEMPT_LOOPBACK: z
       .enum(['true', 'false', '1', '0'])
       .optional()
@@ -94,7 +104,11 @@ export const gatewayConfigSchema = z
       1,
     ),
     INVALID_EVENTS_WINDOW_MS: env.int(10000, 'window of INVALID_EVENTS_MAX', 100),
-    HISTORY_LIMIT_BURST: env.int(100, 'history API calls per user: bucket size; beyond, 429 with Retry-After', 1),
+    HISTORY_LIMIT_BURST: env.int(
+      100,
+      'history API calls per user: bucket size; beyond, 429 with Retry-After',
+      1,
+    ),
     HISTORY_LIMIT_PER_SECOND: env.int(50, 'history API calls per user: refill per second', 1),
     HISTORY_MAX_CONCURRENT_PER_USER: env.int(
       4,
@@ -256,7 +270,8 @@ function refineTokenPolicy(c: TokenSettings, ctx: IssueSink): void {
         'HS256 is refused when NODE_ENV=production: use JWT_JWKS_URL, or set JWT_ALLOW_HS256_IN_PRODUCTION=true',
     });
   for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
-    if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when NODE_ENV=production' });
+    if (!c[name])
+      ctx.addIssue({ code: 'custom', path: [name], message: 'required when NODE_ENV=production' });
   }
 }
 

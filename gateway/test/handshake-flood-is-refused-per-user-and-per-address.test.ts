@@ -7,7 +7,6 @@ import { type GatewayProcess, startGateway, stopGateway } from './support/gatewa
 
 // Small handshake budgets, and a trusted proxy hop so a test can come "from" other addresses.
 let gateway: GatewayProcess;
-let calm: Awaited<ReturnType<typeof bystanders>>;
 
 before(async () => {
   gateway = await startGateway({
@@ -18,7 +17,6 @@ before(async () => {
     TRUSTED_PROXY_HOPS: '1',
     HANDSHAKE_ADDRESS_EXEMPT_LOOPBACK: 'true',
   });
-  calm = await bystanders(gateway.url);
 });
 
 after(() => stopGateway(gateway));
@@ -48,6 +46,7 @@ function assertRateLimited(outcomes: ('accepted' | ErrorBody)[], what: string) {
 }
 
 test('one user reconnecting in a loop is refused with RATE_LIMITED and retryAfterMs; others connect', async () => {
+  const calm = await bystanders(gateway.url);
   const outcomes = [];
   for (let i = 0; i < 20; i++) outcomes.push(await attempt('reconnect-looper'));
   assertRateLimited(outcomes, 'per user');
@@ -57,11 +56,11 @@ test('one user reconnecting in a loop is refused with RATE_LIMITED and retryAfte
 });
 
 test('one address opening connections for many users is refused; another address is not', async () => {
+  const calm = await bystanders(gateway.url);
   const outcomes = [];
-  for (let i = 0; i < 20; i++) outcomes.push(await attempt(`sybil-${i}`, '203.0.113.66'));
+  // Entries the client writes itself (left of what the trusted proxy appended) change nothing.
+  for (let i = 0; i < 20; i++) outcomes.push(await attempt(`sybil-${i}`, `198.51.100.${i}, 203.0.113.66`));
   assertRateLimited(outcomes, 'per address');
-  // The client's own X-Forwarded-For entries are not trusted: only the last hop counts.
-  assert.notEqual(await attempt('sybil-spoof', '198.51.100.1, 203.0.113.66'), 'accepted');
   assert.equal(await attempt('neighbour', '203.0.113.67'), 'accepted');
   assert.ok((await metricValue(gateway.opsUrl, LIMIT_REFUSALS, { limit: 'handshake_address' })) >= 10);
   await calm.assertUnaffected();

@@ -120,7 +120,6 @@ export async function startCluster(log: (line: string) => void = () => {}): Prom
   start('kwok', bin.kwok, [
     `--kubeconfig=${kubeconfig}`,
     `--config=${stages}`,
-    '--manage-all-nodes=false',
     '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
     `--server-address=127.0.0.1:${kwokPort}`,
   ]);

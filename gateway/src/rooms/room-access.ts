@@ -233,7 +233,18 @@ export function createRoomAccess(deps: {
       if (known.facts && known.role) {
         return { room, role: known.role, facts: known.facts, created: false };
       }
-      const autoCreate = deps.autoCreate && !isDirectRoomName(room);
+      if (known.facts) {
+        // A private room the user is not in is refused from what is known, without a query.
+        const actor = {
+          kind: 'user',
+          user: principal.user,
+          role: undefined,
+          tokenRooms: principal.rooms,
+        } as const;
+        assertAllowed('join', { room, facts: known.facts, actor });
+      }
+      // A room known to exist needs no insert attempt.
+      const autoCreate = deps.autoCreate && !known.facts && !isDirectRoomName(room);
       let outcome: Awaited<ReturnType<typeof joinRoom>>;
       try {
         outcome = await joinRoom(db, { room, user: principal.user, autoCreate });

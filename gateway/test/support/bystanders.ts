@@ -6,8 +6,8 @@ import { connectClient, eventually, record, request, uniqueRoom } from './client
 
 /**
  * Two ordinary users on the gateway under attack, in a room of their own: `assertUnaffected`
- * proves one still sends and the other receives, and that neither was disconnected. Closed
- * when the test file ends.
+ * proves one still sends and the other receives, and that neither was disconnected. Call it
+ * inside a test (not a hook): they are closed when that test ends.
  */
 export async function bystanders(url: string, name = 'bystander') {
   const suffix = Math.random().toString(36).slice(2, 8);

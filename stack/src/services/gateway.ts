@@ -1,12 +1,4 @@
-import {
-  devJwtSecret,
-  gatewayOpsPorts,
-  gatewayPorts,
-  HOST,
-  ports,
-  repoRoot,
-  serviceEnv,
-} from '../layout.ts';
+import { devJwtSecret, gatewayOpsPorts, gatewayPorts, HOST, ports, repoRoot, serviceEnv } from '../layout.ts';
 import { httpOk } from '../readiness.ts';
 import type { StackService } from '../service.ts';
 
