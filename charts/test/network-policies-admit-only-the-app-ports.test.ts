@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { examplePath, find, only, render, renderings } from '../src/helm.ts';
+import { examplePath, find, type KubeObject, only, render, renderings } from '../src/helm.ts';
 import { container, containerEnv } from '../src/pod-spec.ts';
 
 /** Stand-ins for Secrets the chart does not create; their ports are the usual ones. */
@@ -28,6 +28,15 @@ function dependencyPorts(env: Record<string, string>): number[] {
   for (const broker of (env.KAFKA_BROKERS ?? '').split(',').filter(Boolean))
     ports.push(Number(broker.split(':').pop()));
   return ports;
+}
+
+type IngressRule = { ports: { port: string }[]; from?: object[] };
+
+/** The one ingress rule of a policy that admits this container port (by name). */
+function ingressTo(policy: KubeObject, port: string): IngressRule & { from: object[] } {
+  const rules = (policy.spec.ingress as IngressRule[]).filter((r) => r.ports.some((p) => p.port === port));
+  assert.equal(rules.length, 1, `rules admitting ${port}`);
+  return rules[0] as IngressRule & { from: object[] };
 }
 
 describe('NetworkPolicies let in only the service ports and let out only DNS and the dependencies', () => {
@@ -62,7 +71,7 @@ describe('NetworkPolicies let in only the service ports and let out only DNS and
     const objects = render({
       set: { 'networkPolicy.gatewayFrom[0].namespaceSelector.matchLabels.ingress': 'true' },
     });
-    const from = only(objects, 'NetworkPolicy', '-gateway').spec.ingress[0].from;
+    const from = ingressTo(only(objects, 'NetworkPolicy', '-gateway'), 'http').from;
     const testPod = only(objects, 'Pod', '-test');
     assert.ok(
       from.some(
@@ -73,11 +82,32 @@ describe('NetworkPolicies let in only the service ports and let out only DNS and
     );
   });
 
-  test('production narrows metrics scraping to the monitoring namespace', () => {
+  test('production admits the ops ports of both services from the monitoring namespace only', () => {
     const objects = render({ valuesFiles: [examplePath('values-production.yaml')] });
-    const from = only(objects, 'NetworkPolicy', '-persister').spec.ingress[0].from;
-    assert.deepEqual(from, [
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-    ]);
+    for (const component of ['gateway', 'persister']) {
+      const from = ingressTo(only(objects, 'NetworkPolicy', `-${component}`), 'http-ops').from;
+      assert.deepEqual(
+        from,
+        [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        component,
+      );
+    }
+  });
+
+  test('the gateway’s public sources never reach its ops port', () => {
+    const objects = render({
+      set: {
+        'networkPolicy.gatewayFrom[0].namespaceSelector.matchLabels.team': 'edge',
+        'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team': 'monitoring',
+      },
+    });
+    const policy = only(objects, 'NetworkPolicy', '-gateway');
+    // One rule per port, each with its own sources.
+    for (const rule of policy.spec.ingress) assert.equal(rule.ports.length, 1);
+    const publicRule = ingressTo(policy, 'http');
+    const opsRule = ingressTo(policy, 'http-ops');
+    assert.notEqual(publicRule, opsRule);
+    assert.deepEqual(opsRule.from, [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }]);
+    assert.ok(!publicRule.from.some((peer: object) => JSON.stringify(peer).includes('monitoring')));
   });
 });

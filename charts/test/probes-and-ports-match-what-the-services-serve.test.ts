@@ -34,8 +34,11 @@ describe('probes, Services and scrapes target the port and paths the services re
       for (const component of ['gateway', 'persister']) {
         const deployment = only(objects, 'Deployment', `-${component}`);
         const c = container(deployment);
-        // The service listens on PORT; every probe and the Service must land there.
-        const listens = Number(containerEnv(objects, c, placeholders).PORT);
+        // The ops endpoints are on OPS_PORT (the gateway, whose PORT is public) or PORT (the
+        // persister serves nothing else): every probe and every scrape must land there.
+        const env = containerEnv(objects, c, placeholders);
+        const listens = Number(env.OPS_PORT ?? env.PORT);
+        const ports = new Set([Number(env.PORT), listens]);
         const probes = {
           startupProbe: '/livez',
           livenessProbe: '/livez',
@@ -49,7 +52,7 @@ describe('probes, Services and scrapes target the port and paths the services re
           assert.equal(resolvePort(c, get.port), listens, `${component} ${probe} port`);
         }
         const service = only(objects, 'Service', `-${component}`);
-        for (const port of service.spec.ports) assert.equal(resolvePort(c, port.targetPort), listens);
+        for (const port of service.spec.ports) assert.ok(ports.has(resolvePort(c, port.targetPort)));
         assert.deepEqual(
           service.spec.selector,
           Object.fromEntries(
@@ -58,22 +61,32 @@ describe('probes, Services and scrapes target the port and paths the services re
         );
         for (const monitor of find(objects, 'ServiceMonitor', `-${component}`)) {
           for (const endpoint of monitor.spec.endpoints) {
-            assert.ok(service.spec.ports.some((p: { name: string }) => p.name === endpoint.port));
+            const port = service.spec.ports.find((p: { name: string }) => p.name === endpoint.port);
+            assert.ok(port, `${component} ServiceMonitor port ${endpoint.port}`);
+            assert.equal(resolvePort(c, port.targetPort), listens, `${component} scrapes the ops port`);
             assert.ok(await served(endpoint.path));
           }
         }
       }
-      // The default gateway port is the one the gateway's schema defaults to.
-      const gatewayPort = resolvePort(container(only(objects, 'Deployment', '-gateway')), 'http');
+      // The default ports are the ones the services' schemas default to.
+      const gateway = container(only(objects, 'Deployment', '-gateway'));
       const persisterPort = resolvePort(container(only(objects, 'Deployment', '-persister')), 'http-ops');
-      assert.deepEqual([gatewayPort, persisterPort], [3000, 3100]);
+      assert.deepEqual(
+        [resolvePort(gateway, 'http'), resolvePort(gateway, 'http-ops'), persisterPort],
+        [3000, 9090, 3100],
+      );
     });
   }
 
-  test('the HTTPRoute and Ingress send traffic to the gateway Service port', () => {
+  test('the HTTPRoute and Ingress send traffic to the gateway’s public port, never its ops port', () => {
     for (const { options } of renderings()) {
       const objects = render(options);
       const service = only(objects, 'Service', '-gateway');
+      const c = container(only(objects, 'Deployment', '-gateway'));
+      const env = containerEnv(objects, c, placeholders);
+      // The first Service port is the routed one; it reaches PORT, not OPS_PORT.
+      assert.equal(resolvePort(c, service.spec.ports[0].targetPort), Number(env.PORT));
+      assert.notEqual(Number(env.PORT), Number(env.OPS_PORT));
       for (const route of find(objects, 'HTTPRoute')) {
         for (const ref of route.spec.rules.flatMap((r: { backendRefs: unknown[] }) => r.backendRefs)) {
           assert.deepEqual(ref, { name: service.metadata.name, port: service.spec.ports[0].port });

@@ -27,6 +27,26 @@ describe('values.schema.json and the chart’s checks refuse settings that canno
       { 'auth.jwksUrl': 'https://id.example.com/jwks.json' },
       /auth.jwksUrl needs auth.issuer and auth.audience/,
     ],
+    [
+      'a JWKS URL beside an HS256 secret',
+      {
+        'auth.jwksUrl': 'https://id.example.com/jwks.json',
+        'auth.issuer': 'https://id.example.com/',
+        'auth.audience': 'switchboard',
+        'auth.jwtSecret': 'a-secret-of-at-least-thirty-two-characters',
+      },
+      /set auth.jwksUrl or an HS256 secret .* not both/,
+    ],
+    [
+      'HS256 in production without allowing it',
+      { 'auth.allowHs256InProduction': false },
+      /production refuses: set auth.jwksUrl .* or auth.allowHs256InProduction=true/,
+    ],
+    [
+      'the ops port on the public port',
+      { 'gateway.opsPort': 3000 },
+      /gateway.opsPort must differ from gateway.port/,
+    ],
     ['an image digest that is not sha256', { 'gateway.image.digest': 'latest' }, /digest/],
     ['a broker without a port', { 'kafka.brokers[0]': 'kafka' }, /kafka\/brokers\/0/],
     ['an unknown autoscaling mode', { 'persister.autoscaling.mode': 'vpa' }, /autoscaling\/mode/],

@@ -64,9 +64,11 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     maxBatch: config.KAFKA_MAX_BATCH,
     security: kafkaClientSecurity(config, 'gateway'),
     logger,
-    onRequest: (seconds, ok, size) => {
+    onRequest: (seconds, ok, size, { outcome, bytes }) => {
       metrics.kafkaProduceLatency.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
       metrics.kafkaBatchSize.observe(size);
+      metrics.kafkaRequests.inc({ outcome });
+      metrics.kafkaRequestBytes.observe(bytes);
     },
   });
   readiness

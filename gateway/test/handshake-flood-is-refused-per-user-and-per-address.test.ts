@@ -47,7 +47,7 @@ function assertRateLimited(outcomes: ('accepted' | ErrorBody)[], what: string) {
 
 test('one user reconnecting in a loop is refused with RATE_LIMITED and retryAfterMs; others connect', async () => {
   const calm = await bystanders(gateway.url);
-  const outcomes = [];
+  const outcomes: ('accepted' | ErrorBody)[] = [];
   for (let i = 0; i < 20; i++) outcomes.push(await attempt('reconnect-looper'));
   assertRateLimited(outcomes, 'per user');
   assert.equal(await attempt('someone-else'), 'accepted');
@@ -57,7 +57,7 @@ test('one user reconnecting in a loop is refused with RATE_LIMITED and retryAfte
 
 test('one address opening connections for many users is refused; another address is not', async () => {
   const calm = await bystanders(gateway.url);
-  const outcomes = [];
+  const outcomes: ('accepted' | ErrorBody)[] = [];
   // Entries the client writes itself (left of what the trusted proxy appended) change nothing.
   for (let i = 0; i < 20; i++) outcomes.push(await attempt(`sybil-${i}`, `198.51.100.${i}, 203.0.113.66`));
   assertRateLimited(outcomes, 'per address');

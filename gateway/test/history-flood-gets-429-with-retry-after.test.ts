@@ -22,7 +22,8 @@ async function history(room: string, token: string) {
   const res = await fetch(`${gateway.url}/v1/rooms/${encodeURIComponent(room)}/messages?limit=50`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  const body = (await res.json()) as { error: { code: string }; messages: unknown[] };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
 }
 
 test('150 parallel history calls of one user get 429 RATE_LIMITED with Retry-After; another user reads', async () => {

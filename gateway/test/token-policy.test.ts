@@ -16,6 +16,8 @@ import { type GatewayProcess, startGateway, stopGateway } from './support/gatewa
 // that need no process (production without issuer or audience, a secret beside a JWKS URL)
 // are in unit/token-policy-is-enforced-by-the-config.test.ts.
 
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const unsigned = (header: object, claims: object) => `${b64(header)}.${b64(claims)}.`;
@@ -122,7 +124,7 @@ describe('JWKS in production: only the identity provider’s keys, issuer and au
   let jwksServer: http.Server;
   let gateway: GatewayProcess;
   let publicPem: string;
-  let sign: (claims: JWTPayload, key?: CryptoKey) => Promise<string>;
+  let sign: (claims: JWTPayload, key?: PrivateKey) => Promise<string>;
 
   before(async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256');

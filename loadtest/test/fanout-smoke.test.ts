@@ -1,16 +1,18 @@
 /**
  * The fanout k6 script, at a tiny scale, passes its own thresholds against the local stack
  * (two gateways behind the sticky load balancer): every acknowledged message reaches every
- * member of its room exactly once, and is exactly one row in PostgreSQL. Keeps the k6 scripts
- * (and the benchmark's end-to-end check) from rotting.
+ * member of its room exactly once, and is exactly one row in PostgreSQL. Its rooms were made
+ * through the rooms API, private with every connection a member, and every join was timed.
+ * Keeps the k6 scripts (and the benchmark's end-to-end check) from rotting.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDatabase } from '@switchboard/db';
+import { createDatabase, membersPage, roomInfo } from '@switchboard/db';
 import { serviceEnv } from '@switchboard/stack';
-import { counterTotal } from '../src/k6-runner.ts';
+import { counterTotal, stat } from '../src/k6-runner.ts';
 import { readSamples } from '../src/k6-samples.ts';
 import { checkPersisted } from '../src/persisted-check.ts';
+import { fanoutRoomName } from '../src/room-plan.ts';
 import { runScenario } from '../src/run-scenario.ts';
 
 const rooms = 2;
@@ -50,10 +52,25 @@ test('fanout smoke: thresholds pass, nothing lost or duplicated, every acked mes
     'each acked message, to each member',
   );
 
+  assert.equal(
+    stat(summary, 'sb_join_duration', 'count'),
+    rooms * (members + publishers),
+    'every connection joined its room, and the join was timed',
+  );
+  assert.ok(stat(summary, 'sb_ack_latency', 'count')! > 0, 'send latency measured');
+
   const { acked } = await readSamples(run.samplesFile!);
   assert.equal(acked.length, counterTotal(summary, 'sb_messages_acked'), 'every ack carries its server id');
   const db = createDatabase(serviceEnv().DATABASE_URL, { poolMax: 1 });
   try {
+    for (let r = 0; r < rooms; r++) {
+      const room = fanoutRoomName(run.runId, r);
+      const info = await roomInfo(db, room);
+      assert.equal(info?.visibility, 'private', `${room} was created private through the API`);
+      const { members: listed } = await membersPage(db, room, { limit: 100 });
+      assert.equal(listed.length, members + publishers, `${room}: every connection a member`);
+      assert.equal(listed.filter((m) => m.role === 'owner').length, 1);
+    }
     const persisted = await checkPersisted(db, acked, { timeoutMs: 60_000 });
     assert.equal(
       persisted.missing,

@@ -133,7 +133,7 @@ test("alice removes bob: bob's page says so and the room leaves his list", async
   await roomItem(page, room).locator('button').click();
   await page.locator('#room-title', { hasText: room }).waitFor();
   const members = page.locator('.members');
-  if (!(await members.evaluate((el) => (el as HTMLDetailsElement).open))) {
+  if (!(await members.evaluate((el) => el.hasAttribute('open')))) {
     await page.getByText('Members', { exact: true }).click();
   }
   await page.getByRole('button', { name: `Remove ${names.bob}` }).click();

@@ -23,10 +23,11 @@ async function up() {
 }
 
 async function test(): Promise<number> {
-  await up();
-  const ready = Date.now();
+  let ready = Date.now();
   let status = 1;
   try {
+    await up();
+    ready = Date.now();
     const out = spawnSync(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', tests],

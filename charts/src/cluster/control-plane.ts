@@ -76,8 +76,6 @@ export async function startCluster(log: (line: string) => void = () => {}): Prom
     `--listen-peer-urls=${peerUrl}`,
     `--initial-advertise-peer-urls=${peerUrl}`,
     `--initial-cluster=sb=${peerUrl}`,
-    // A throwaway store: durability costs fsyncs the tests do not need.
-    '--unsafe-no-fsync',
   ]);
   await ready('etcd', () => httpOk(`${etcdUrl}/health`));
 

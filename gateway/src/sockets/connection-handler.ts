@@ -5,7 +5,7 @@ import type { Budget } from '../limits/budget.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { SendMessage } from '../send-message.ts';
 import { closeOnRepeatedInvalidEvents } from './connection-limits.ts';
-import { emitError, eventHandler } from './event-handler.ts';
+import { emitClosingError, emitError, eventHandler } from './event-handler.ts';
 import { handleMessageEvents } from './message-events.ts';
 import type { Presence } from './presence.ts';
 import { handleRoomEvents } from './room-events.ts';
@@ -68,7 +68,11 @@ async function keepAllowedRooms(socket: GatewaySocket, deps: ConnectionDeps) {
 function endWithToken(socket: GatewaySocket): NodeJS.Timeout {
   const ms = Math.min(Math.max(socket.data.principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
   return setTimeout(() => {
-    emitError(socket, new SwitchboardError(ErrorCode.Unauthenticated, 'the token has expired'), 'expiry');
+    emitClosingError(
+      socket,
+      new SwitchboardError(ErrorCode.Unauthenticated, 'the token has expired'),
+      'expiry',
+    );
     socket.disconnect(true);
   }, ms);
 }

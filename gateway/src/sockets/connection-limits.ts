@@ -6,7 +6,7 @@ import type { ConnectionCap } from '../limits/connection-cap.ts';
 import { createStrikeCounter } from '../limits/event-abuse.ts';
 import { type EngineConnection, watchSlowConsumer } from '../limits/slow-consumer.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import { emitError } from './event-handler.ts';
+import { emitClosingError } from './event-handler.ts';
 import type { GatewayIo, GatewaySocket } from './socket-types.ts';
 
 type Next = (err?: Error) => void;
@@ -118,7 +118,7 @@ export function closeOnRepeatedInvalidEvents(
       { user: socket.data.user, socket: socket.id },
       'connection closed: too many invalid events',
     );
-    emitError(
+    emitClosingError(
       socket,
       new SwitchboardError(
         ErrorCode.Invalid,

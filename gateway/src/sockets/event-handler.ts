@@ -68,3 +68,12 @@ export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): Han
 export function emitError(socket: GatewaySocket, error: SwitchboardError, event: string): void {
   socket.emit(ServerEvent.Error, { event, ...error.toAck() });
 }
+
+/**
+ * `error:protocol` written to this connection at once, for a reason sent right before a
+ * disconnect: with connection state recovery on, a plain `socket.emit` first goes through the
+ * adapter (a Redis round trip) and would arrive after the disconnect, that is never.
+ */
+export function emitClosingError(socket: GatewaySocket, error: SwitchboardError, event: string): void {
+  socket.nsp.local.to(socket.id).emit(ServerEvent.Error, { event, ...error.toAck() });
+}

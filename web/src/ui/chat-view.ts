@@ -22,7 +22,11 @@ export class ChatView {
   private readonly typing = h('p', { class: 'typing', 'aria-live': 'polite' });
   private readonly notice = h('p', { class: 'notice', role: 'alert' });
   private readonly removal = h('p', { class: 'notice notice--removed', role: 'alert' });
-  private readonly dismiss = h('button', { type: 'button', class: 'notice__dismiss', hidden: true }, 'Dismiss');
+  private readonly dismiss = h(
+    'button',
+    { type: 'button', class: 'notice__dismiss', hidden: true },
+    'Dismiss',
+  );
   // Always in the room's grid (it collapses when empty), so the log keeps its row.
   private readonly removalBox = h('div', { class: 'notice-box' }, this.removal, this.dismiss);
   private scheduled = false;

@@ -1,7 +1,7 @@
 import { ROOM_ROLES, type RoomRole } from '@switchboard/protocol';
 import type { RoomDirectory } from '../core/room-directory.ts';
+import { describeRoomsError } from '../core/room-refusals.ts';
 import { h, setText } from './dom.ts';
-import { describeRoomsError } from './room-actions.ts';
 
 /**
  * The open room's members, behind a disclosure: who is in it with which role, and for owners

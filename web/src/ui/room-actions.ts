@@ -1,5 +1,6 @@
-import { ErrorCode, type RoomVisibility, SwitchboardError } from '@switchboard/protocol';
+import type { RoomVisibility } from '@switchboard/protocol';
 import type { RoomDirectory } from '../core/room-directory.ts';
+import { describeRoomsError } from '../core/room-refusals.ts';
 import { h, setText } from './dom.ts';
 
 /**
@@ -86,16 +87,4 @@ export class RoomActions {
       h('div', { class: 'room-actions__body' }, create, direct),
     );
   }
-}
-
-/** A refusal in words, with its code (the code is what support and tests look for). */
-export function describeRoomsError(err: unknown): string {
-  if (!(err instanceof SwitchboardError)) return (err as Error)?.message ?? String(err);
-  const why: Partial<Record<string, string>> = {
-    [ErrorCode.Conflict]: 'that name is taken',
-    [ErrorCode.Forbidden]: 'not allowed',
-    [ErrorCode.NotFound]: 'no such room or member',
-  };
-  const reason = why[err.code];
-  return reason ? `${reason}: ${err.message} (${err.code})` : `${err.message} (${err.code})`;
 }

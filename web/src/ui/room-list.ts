@@ -1,6 +1,6 @@
-import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
 import type { ChatClient } from '../core/chat-client.ts';
 import type { RoomDirectory } from '../core/room-directory.ts';
+import { describeJoinRefusal } from '../core/room-refusals.ts';
 import { h, setText } from './dom.ts';
 import { RoomActions } from './room-actions.ts';
 
@@ -116,16 +116,4 @@ export class RoomList {
       }
     }
   }
-}
-
-/** Why a join was refused, in words: a private room needs membership; an unknown room must be created first. */
-export function describeJoinRefusal(room: string, err: unknown): string {
-  if (!(err instanceof SwitchboardError)) return (err as Error)?.message ?? String(err);
-  if (err.code === ErrorCode.Forbidden) {
-    return `you may not join "${room}": ${err.message}; a private room's owner or admins add its members (${err.code})`;
-  }
-  if (err.code === ErrorCode.NotFound) {
-    return `there is no room "${room}"; create it first (${err.code})`;
-  }
-  return `${err.message} (${err.code})`;
 }
