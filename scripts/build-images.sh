@@ -43,13 +43,17 @@ if [[ "${SB_REBUILD_BASE:-}" == 1 ]] || ! "${buildah[@]}" inspect --type image "
   cp -r "$work/npm/node_modules/npm" "$work/rootfs/usr/local/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/rootfs/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/rootfs/usr/local/bin/npx"
+  # This machine's CA bundle: npm inside the build reaches the registry through the same
+  # TLS-intercepting egress proxy as the host, whose CA only the host trusts.
+  install -D -m 644 /etc/ssl/certs/ca-certificates.crt "$work/rootfs/etc/ssl/certs/ca-certificates.crt"
   # The official image's unprivileged user.
   chroot "$work/rootfs" sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
   ctr="$("${buildah[@]}" from scratch)"
   mnt="$("${buildah[@]}" mount "$ctr")"
   cp -a "$work/rootfs/." "$mnt/"
   "${buildah[@]}" umount "$ctr" >/dev/null
-  "${buildah[@]}" config --env NODE_VERSION="${version#v}" --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  "${buildah[@]}" config --env NODE_VERSION="${version#v}" --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --cmd node --label org.switchboard.base="debootstrap bookworm minbase + node $version (local)" "$ctr"
   "${buildah[@]}" commit --rm "$ctr" "$base" >/dev/null
   took "base image $base (debootstrap bookworm + Node $version)"

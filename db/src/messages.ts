@@ -84,3 +84,15 @@ export async function historyPage(
 export async function messageInRoom(db: Database, room: string, id: string): Promise<boolean> {
   return (await db.message.count({ where: { id, room } })) > 0;
 }
+
+/** The stored message of a sender's clientMsgId in a room (its unique key), if there is one. */
+export async function storedMessageOf(
+  db: Database,
+  key: { room: string; sender: string; clientMsgId: string },
+): Promise<{ id: string; ts: number } | undefined> {
+  const row = await db.message.findUnique({
+    where: { room_sender_clientMsgId: key },
+    select: { id: true, createdAt: true },
+  });
+  return row ? { id: row.id, ts: row.createdAt.getTime() } : undefined;
+}

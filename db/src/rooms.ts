@@ -187,9 +187,13 @@ export async function removeMember(
   });
 }
 
-/** Deletes a room and its memberships; false when there was none. */
+/** Deletes a room, its memberships and its messages; false when there was none. */
 export async function deleteRoom(db: Database, name: string): Promise<boolean> {
-  const { count } = await db.room.deleteMany({ where: { name } });
+  // Its messages go with it: a room created later under the same name must not read them (G8).
+  const [, { count }] = await db.$transaction([
+    db.message.deleteMany({ where: { room: name } }),
+    db.room.deleteMany({ where: { name } }),
+  ]);
   return count > 0;
 }
 

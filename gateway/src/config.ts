@@ -167,8 +167,8 @@ export const gatewayConfigSchema = z
       1,
     ),
     DEDUP_TTL_SECONDS: env.int(
-      86400,
-      'how long a clientMsgId is remembered: a retry within it gets the first id back',
+      900,
+      'how long a clientMsgId is remembered (the retry window): a retry within it gets the first id back; after Redis lost its data, retries within it are checked against PostgreSQL',
       1,
     ),
     SHUTDOWN_GRACE_MS: env.int(25000, 'SIGTERM: exit at the latest after this long', 1000),

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createDatabase } from '@switchboard/db';
+import { createDatabase, storedMessageOf } from '@switchboard/db';
 import {
   kafkaClientSecurity,
   opsHandler,
@@ -54,6 +54,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     cacheTtlMs: config.ROOMS_CACHE_TTL_MS,
     cacheMax: config.ROOMS_CACHE_MAX,
     logger,
+    metrics: { cacheLookups: metrics.roomDecisionLookups },
   });
   const producer = createMessageProducer({
     brokers: config.KAFKA_BROKERS,
@@ -101,6 +102,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         pendingLeaseMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
       }),
       broadcast: delivery.broadcast,
+      recall: (room, sender, clientMsgId) => storedMessageOf(db, { room, sender, clientMsgId }),
       metrics,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,
@@ -113,7 +115,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     assertCanSend: access.assertCanSend,
     assertCanRead: access.assertCanRead,
     canType: access.canType,
-    mayRead: async (user, room) => (await access.role(room, user)) !== undefined,
+    mayRead: access.mayRead,
   };
   const presence = createPresence(io, {
     redis: redis.commands,
@@ -153,6 +155,11 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     accepting: () => !readiness.isDraining,
   });
   access.onChange((change) => {
+    if (change.kind === 'room-deleted') {
+      roomLog
+        .drop(change.room)
+        .catch((err) => logger.warn({ err, room: change.room }, 'room log not dropped'));
+    }
     if (change.kind !== 'member-removed' && change.kind !== 'room-deleted') return;
     const applied =
       change.kind === 'room-deleted'

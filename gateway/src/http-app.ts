@@ -13,9 +13,10 @@ const devTokenRequestSchema = z.strictObject({
 
 /**
  * Everything on the public port except Socket.IO (which takes /socket.io/ on the same
- * server): the history and rooms APIs, the development token endpoint and the built web
- * client. The ops endpoints are not here: they have a port of their own (OPS_PORT). The app exists before the server (Socket.IO must attach after its request handler);
- * its routes are installed once what they call exists.
+ * server): the history and rooms APIs with their CORS, the development token endpoint and the
+ * built web client. The ops endpoints are not here: they have a port of their own (OPS_PORT).
+ * The app exists before the server (Socket.IO must attach after its request handler); its
+ * routes are installed once what they call exists.
  */
 export function installHttpRoutes(
   app: Express,

@@ -80,9 +80,21 @@ type Entry = {
   bytes: number;
   /** Answered (acked, refused, or its sender's deadline passed): never sent (again). */
   settled: boolean;
+  /** Taken into a Kafka request: from then on a failure has an unknown outcome. */
+  sent: boolean;
   resolve: () => void;
   reject: (err: SwitchboardError) => void;
 };
+
+/**
+ * UNAVAILABLE for a record Kafka never got (refused or timed out before any request carried
+ * it): a retry is a new attempt and takes a new id, so ids stay in acceptance order (G4).
+ */
+export class NotSentError extends SwitchboardError {}
+
+function notSent(message: string): NotSentError {
+  return new NotSentError(ErrorCode.Unavailable, message, { retryAfterMs: 1000 });
+}
 
 export function createMessageProducer(options: ProducerOptions): MessageProducer {
   const { logger } = options;
@@ -158,6 +170,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     const bytes = group.reduce((sum, e) => sum + e.bytes, 0);
     const started = performance.now();
     let outcome: RequestOutcome = 'ok';
+    for (const e of group) e.sent = true;
     try {
       await ensureConnected();
       await producer.send({
@@ -264,8 +277,8 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       probe.start();
     },
     produce(message) {
-      if (stopping) return Promise.reject(unavailable('this gateway is shutting down'));
-      if (!probe.reachable) return Promise.reject(unavailable('the message log (Kafka) is unreachable'));
+      if (stopping) return Promise.reject(notSent('this gateway is shutting down'));
+      if (!probe.reachable) return Promise.reject(notSent('the message log (Kafka) is unreachable'));
       const headers = injectTraceHeaders({
         [KafkaHeader.MessageId]: message.id,
         [KafkaHeader.SchemaVersion]: RECORD_SCHEMA_VERSION,
@@ -274,11 +287,11 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       // Refused before it is queued: it could never be stored, and must not wait behind others.
       if (bytes > requestBudget(probe.maxMessageBytes)) return Promise.reject(tooLarge(bytes));
       if (queue.length + inRequest >= options.maxPending) {
-        return Promise.reject(unavailable('too many messages are waiting for the message log'));
+        return Promise.reject(notSent('too many messages are waiting for the message log'));
       }
       let entry: Entry | undefined;
       const acked = new Promise<void>((resolve, reject) => {
-        entry = { message, headers, bytes, settled: false, resolve, reject };
+        entry = { message, headers, bytes, settled: false, sent: false, resolve, reject };
         queue.push(entry);
         kick();
       });
@@ -286,7 +299,8 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       // has an unknown outcome, which the dedup entry resolves on retry.
       return withDeadline(acked, options.sendTimeoutMs, () => {
         if (entry) entry.settled = true;
-        return unavailable('the message log (Kafka) did not answer in time');
+        const message = 'the message log (Kafka) did not answer in time';
+        return entry?.sent ? unavailable(message) : notSent(message);
       });
     },
     async stop() {

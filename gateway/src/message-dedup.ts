@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { unavailable } from '@switchboard/protocol';
 import type { Redis } from 'ioredis';
 
@@ -15,7 +15,8 @@ import type { Redis } from 'ioredis';
  * existed (no digest field) accept any body.
  */
 export type Claim =
-  | { kind: 'claimed'; id: string; ts: number }
+  /** `fresh`: no entry existed (a first attempt, or Redis lost the entry: see `trusted`). */
+  | { kind: 'claimed'; id: string; ts: number; fresh: boolean }
   | { kind: 'acked'; id: string; ts: number }
   | { kind: 'pending' }
   | { kind: 'conflict' };
@@ -35,6 +36,22 @@ export type MessageDedup = {
   ): Promise<Claim>;
   acked(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
   failed(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+  /** Kafka never got the attempt: the entry goes, so a retry takes a new id in acceptance order (G4). */
+  discarded(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+  /** An attempt found already stored (PostgreSQL): its entry says so again, under the stored id. */
+  adopt(
+    room: string,
+    sender: string,
+    clientMsgId: string,
+    id: string,
+    ts: number,
+    body: string,
+  ): Promise<void>;
+  /**
+   * Whether a missing entry means a first attempt. False for a while after Redis lost its data
+   * (its epoch key is gone): a fresh claim must then ask the durable store (G3).
+   */
+  trusted(): Promise<boolean>;
 };
 
 /** Compact and collision-safe for this purpose: the first 16 bytes of SHA-256, base64url (no '|'). */
@@ -51,7 +68,7 @@ local lease = '|' .. (now + tonumber(ARGV[2]))
 local v = redis.call('GET', KEYS[1])
 if not v then
   redis.call('SET', KEYS[1], 'P|' .. ARGV[1] .. '|' .. ARGV[4] .. lease, 'EX', ARGV[3])
-  return 'C|' .. ARGV[1]
+  return 'N|' .. ARGV[1]
 end
 local state = string.sub(v, 1, 1)
 local id, ts, rest = string.match(v, '^.|([^|]*)|([^|]*)(.*)$')
@@ -81,6 +98,10 @@ const SETTLE_SCRIPT = `
 local holder = 'P|' .. ARGV[1] .. '|'
 local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(holder)) == holder then
+  if ARGV[2] == 'D' then
+    redis.call('DEL', KEYS[1])
+    return 1
+  end
   local digest = string.match(string.sub(v, string.len(holder) + 1), '^([^|]+)|')
   local value = ARGV[2] .. '|' .. ARGV[1]
   if digest then value = value .. '|' .. digest end
@@ -113,6 +134,7 @@ export function createMessageDedup(
   const key = (room: string, sender: string, clientMsgId: string) =>
     `${prefix}${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
 
+  const epoch = watchEpoch(redis, `${prefix}epoch`, options.ttlSeconds * 1000);
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -132,7 +154,9 @@ export function createMessageDedup(
           bodyDigest(body),
         );
         const [state, foundId, foundTs] = raw.split('|');
-        if (state === 'C') return { kind: 'claimed', id: foundId!, ts: Number(foundTs) };
+        if (state === 'C' || state === 'N') {
+          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: state === 'N' };
+        }
         if (state === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
         if (state === 'X') return { kind: 'conflict' };
         return { kind: 'pending' };
@@ -145,5 +169,51 @@ export function createMessageDedup(
       guard(async () => {
         await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'F', options.ttlSeconds);
       }),
+    discarded: (room, sender, clientMsgId, id, ts) =>
+      guard(async () => {
+        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'D', options.ttlSeconds);
+      }),
+    adopt: (room, sender, clientMsgId, id, ts, body) =>
+      guard(async () => {
+        const value = `A|${id}|${ts}|${bodyDigest(body)}`;
+        await redis.set(key(room, sender, clientMsgId), value, 'EX', options.ttlSeconds);
+      }),
+    trusted: () => epoch.trusted(),
+  };
+}
+
+/**
+ * Redis losing its data (a restart without persistence, a failover to an empty replica) must
+ * not turn retries into new messages. An epoch key lives as long as Redis' data does: when a
+ * reconnected pod finds it gone (or another one), entries may be missing for as long as clients
+ * retry, and a fresh claim is checked against PostgreSQL until then. The first start of an
+ * empty Redis looks the same and costs the same: one indexed lookup per new message for a while.
+ */
+function watchEpoch(redis: Redis, key: string, distrustMs: number) {
+  let checked: Promise<void> | undefined;
+  let known: string | undefined;
+  let distrustUntil = 0;
+  const check = async () => {
+    const candidate = randomUUID();
+    await redis.set(key, candidate, 'NX');
+    const current = await redis.get(key);
+    if (current !== known) {
+      if (known !== undefined || current === candidate) distrustUntil = Date.now() + distrustMs;
+      known = current ?? undefined;
+    }
+  };
+  // Every reconnect may be to a Redis that restarted: check before trusting it again.
+  redis.on('close', () => {
+    checked = undefined;
+  });
+  return {
+    async trusted(): Promise<boolean> {
+      checked ??= check().catch((err) => {
+        checked = undefined;
+        throw err;
+      });
+      await checked;
+      return Date.now() >= distrustUntil;
+    },
   };
 }

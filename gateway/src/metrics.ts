@@ -99,6 +99,12 @@ export function createGatewayMetrics(registry: Registry) {
         this.set(live.sample().inflightSends);
       },
     }),
+    roomDecisionLookups: new Counter({
+      name: `${p}room_decision_lookups_total`,
+      help: 'room membership decisions: hit = from this pod cache, miss = asked PostgreSQL',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     broadcastsDropped: new Counter({
       name: `${p}broadcasts_dropped_total`,
       help: 'accepted messages whose broadcast waited for Redis longer than the queue holds (still in history)',

@@ -7,10 +7,11 @@ import {
   newMessageId,
   type SendAck,
   SwitchboardError,
+  unavailable,
   utf8Length,
 } from '@switchboard/protocol';
 import { backoffDelay, type Logger, sleep } from '@switchboard/service-kit';
-import type { MessageProducer } from './kafka-producer.ts';
+import { type MessageProducer, NotSentError } from './kafka-producer.ts';
 import type { MessageDedup } from './message-dedup.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Broadcast } from './sockets/broadcast.ts';
@@ -28,6 +29,12 @@ export function createSendMessage(deps: {
   producer: MessageProducer;
   dedup: MessageDedup;
   broadcast: Broadcast;
+  /** The stored message of a clientMsgId, if any (PostgreSQL), for when Redis cannot say. */
+  recall: (
+    room: string,
+    sender: string,
+    clientMsgId: string,
+  ) => Promise<{ id: string; ts: number } | undefined>;
   metrics: GatewayMetrics;
   logger: Logger;
   maxBodyBytes: number;
@@ -68,6 +75,20 @@ export function createSendMessage(deps: {
     }
   }
 
+  /** After Redis lost its entries: the message may be stored already, under its first id. */
+  async function recallStored(sender: string, input: MessageSend, claimed: { id: string; ts: number }) {
+    let stored: { id: string; ts: number } | undefined;
+    try {
+      stored = await deps.recall(input.room, sender, input.clientMsgId);
+    } catch (err) {
+      await dedup.discarded(input.room, sender, input.clientMsgId, claimed.id, claimed.ts).catch(() => {});
+      throw unavailable('the message store is unavailable', err);
+    }
+    if (!stored) return undefined;
+    await dedup.adopt(input.room, sender, input.clientMsgId, stored.id, stored.ts, input.body);
+    return { kind: 'acked' as const, ...stored };
+  }
+
   return (sender, input) =>
     tracer.startActiveSpan('message:send', async (span) => {
       span.setAttributes({ 'switchboard.room': input.room, 'switchboard.client_msg_id': input.clientMsgId });
@@ -75,7 +96,10 @@ export function createSendMessage(deps: {
         if (utf8Length(input.body) > deps.maxBodyBytes) {
           throw new SwitchboardError(ErrorCode.TooLarge, `the body exceeds ${deps.maxBodyBytes} bytes`);
         }
-        const claimed = await claim(sender, input);
+        let claimed = await claim(sender, input);
+        if (claimed.kind === 'claimed' && claimed.fresh && !(await dedup.trusted())) {
+          claimed = (await recallStored(sender, input, claimed)) ?? claimed;
+        }
         if (claimed.kind === 'acked') {
           metrics.messagesDuplicate.inc();
           span.setAttribute('switchboard.duplicate', true);
@@ -96,7 +120,9 @@ export function createSendMessage(deps: {
             producer.produce(message).finally(() => produceSpan.end()),
           );
         } catch (err) {
-          await dedup.failed(input.room, sender, input.clientMsgId, message.id, message.ts).catch(() => {});
+          // Never sent: the next attempt is new and takes a new id (G4); unknown: it keeps this one (G3).
+          const settle = err instanceof NotSentError ? dedup.discarded : dedup.failed;
+          await settle(input.room, sender, input.clientMsgId, message.id, message.ts).catch(() => {});
           throw err;
         }
         // Kafka has it: from here on the message exists (G1). Settling the dedup entry is not

@@ -16,8 +16,8 @@ before(async () => {
 });
 
 after(async () => {
-  await stopGateway(gateway);
   await db.$disconnect();
+  if (gateway) await stopGateway(gateway);
 });
 
 const okRoom = uniqueRoom('ok');

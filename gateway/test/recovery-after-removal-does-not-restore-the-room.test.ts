@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
+import { type ChatMessage, ClientEvent, type RoomRemovedEvent, ServerEvent } from '@switchboard/protocol';
 import { HOST, ports } from '@switchboard/stack';
 import type { Socket } from 'socket.io-client';
 import { connectClient, eventually, record, request, uniqueRoom, within } from './support/clients.ts';
@@ -33,6 +33,7 @@ test('a session recovered after its user was removed does not get the room or wh
       assert.equal((await request(s, ClientEvent.RoomJoin, { room: r })).ok, true);
   }
   const seen = record<ChatMessage>(roamer, ServerEvent.Message);
+  const removed = record<RoomRemovedEvent>(roamer, ServerEvent.RoomRemoved);
   await request(owner, ClientEvent.MessageSend, { room, clientMsgId: 'm0', body: 'm0' });
   await eventually('m0 arrives', () => seen.length === 1);
 
@@ -56,6 +57,8 @@ test('a session recovered after its user was removed does not get the room or wh
   assert.equal(roamer.recovered, true, 'the session of the other room should still be recovered');
 
   await eventually('the kept room delivers what was missed', () => seen.some((m) => m.body === 'kept room'));
+  await eventually('room:removed, as if it had been connected', () => removed.length === 1);
+  assert.deepEqual(removed, [{ room }]);
   const send = await request(roamer, ClientEvent.MessageSend, { room, clientMsgId: 'q1', body: 'hello?' });
   assert.equal(send.error?.code, 'NOT_JOINED');
   assert.deepEqual(

@@ -20,6 +20,8 @@ export type RoomLog = {
   ): Promise<{ found: boolean; messages: ChatMessage[]; more: boolean }>;
   /** The whole log of the room, oldest first (bounded by the log's length). */
   all(room: string): Promise<ChatMessage[]>;
+  /** Forgets the room's log (the room was deleted). */
+  drop(room: string): Promise<void>;
 };
 
 const FIELD = 'm';
@@ -67,6 +69,9 @@ export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs:
         }
         if (chunk.length < 200) return { found: false, messages: [], more: false };
       }
+    },
+    async drop(room) {
+      await redis.del(key(room));
     },
     async all(room) {
       const entries = await redis.xrange(key(room), '-', '+');

@@ -1,4 +1,4 @@
-import { CLIENT_EVENTS, ErrorCode, SwitchboardError } from '@switchboard/protocol';
+import { CLIENT_EVENTS, ErrorCode, ServerEvent, SwitchboardError } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
 import type { CatchUp } from '../catch-up/catch-up.ts';
 import type { Budget } from '../limits/budget.ts';
@@ -57,6 +57,8 @@ export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
  * (session-recovery.ts); a new token may allow fewer rooms than the one it was made with.
  */
 async function keepAllowedRooms(socket: GatewaySocket, deps: ConnectionDeps) {
+  for (const room of socket.data.removedWhileAway ?? []) socket.emit(ServerEvent.RoomRemoved, { room });
+  delete socket.data.removedWhileAway;
   const allowed = socket.data.principal.rooms;
   for (const room of joinedRooms(socket)) {
     if (allowed && !allowed.includes(room)) await socket.leave(room);

@@ -27,6 +27,9 @@ export function recheckRecoveredSessions(io: GatewayIo, mayRead: MayRead, logger
         // The socket's own room and its user room are not chat rooms.
         if (room === session.sid || room.startsWith('@') || (await mayRead(user, room))) allowed.add(room);
       }
+      // The connection handler tells the client (room:removed), as if it had been connected.
+      const removed = session.rooms.filter((r) => !allowed.has(r));
+      (session.data as Partial<SocketData>).removedWhileAway = removed;
       session.rooms = session.rooms.filter((r) => allowed.has(r));
       session.missedPackets = session.missedPackets.filter((packet) => {
         const room = (packet[1] as { room?: unknown } | undefined)?.room;

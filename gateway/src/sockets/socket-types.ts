@@ -10,7 +10,12 @@ import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/token-verifier.ts';
 
 /** What a socket carries: plain data, since Socket.IO stores it with the session (G5). */
-export type SocketData = { user: string; principal: Principal };
+export type SocketData = {
+  user: string;
+  principal: Principal;
+  /** Rooms a recovered session lost because its user was removed meanwhile (session-recovery.ts). */
+  removedWhileAway?: string[];
+};
 
 export type ServerToClientEvents = {
   [ServerEvent.Message]: (message: ChatMessage) => void;

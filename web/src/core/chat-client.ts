@@ -6,10 +6,8 @@ import {
   type ErrorBody,
   ErrorCode,
   errorBodySchema,
-  firstIdAt,
   type JoinAck,
   Limits,
-  messageIdTime,
   type PresenceEvent,
   type RoomRemovedEvent,
   roomNameSchema,
@@ -32,14 +30,17 @@ const SEND_ACK_TIMEOUT_MS = 15_000;
 const JOIN_ACK_TIMEOUT_MS = 10_000;
 /** A catch-up longer than this many history pages gives up and shows the latest page instead. */
 const GAP_FILL_MAX_PAGES = 20;
-/** How far before the newest id seen a catch-up starts: above any gateway's send timeout. */
-const GAP_FILL_OVERLAP_MS = 30_000;
 /** Token renewals in a row after handshake refusals before the page stops and says so. */
 const MAX_AUTH_RETRIES = 3;
 
 export type ConnectionState =
   | { status: 'connecting' }
-  | { status: 'connected'; since: 'first' | 'recovered' | 'catching-up' | 'gap-filled'; filled?: number }
+  | {
+      status: 'connected';
+      /** gap-partial: more was missed than could be fetched; older messages load on scroll. */
+      since: 'first' | 'recovered' | 'catching-up' | 'gap-filled' | 'gap-partial';
+      filled?: number;
+    }
   | { status: 'reconnecting'; attempt: number; reason: string }
   | { status: 'unauthorized'; error: ErrorBody };
 
@@ -55,6 +56,8 @@ export type RoomState = {
   hasOlder: boolean | undefined;
   loadingOlder: boolean;
   historyError: ErrorBody | undefined;
+  /** The last message received, in arrival order: the `since` of the next rejoin (G9). */
+  lastSeenId: string | undefined;
 };
 
 /** Something the page must tell the user once: a room taken away by the server. */
@@ -152,6 +155,7 @@ export class ChatClient {
       hasOlder: undefined,
       loadingOlder: false,
       historyError: undefined,
+      lastSeenId: undefined,
     };
     this.rooms.set(room, state);
     if (options.select !== false || this.activeRoom === undefined) this.activeRoom = room;
@@ -268,50 +272,53 @@ export class ChatClient {
   }
 
   /**
-   * After a reconnect that the gateway could not recover (the absence outlasted the recovery
-   * window, or the session was lost), pages history forward from the newest id seen (G5).
-   * Returns how many messages it added.
-   *
-   * It starts a little before that id: ids are taken when a message is accepted, but a message
-   * is delivered once Kafka has it, so one accepted earlier on a slower pod can arrive after a
-   * newer one. The timeline drops what it already has.
+   * After a catch-up that said `complete: false`, pages history forward from the last message
+   * it gave (history includes what is not written yet, G9). Returns how many messages it added
+   * and whether it got to the end.
    */
-  private async fillGap(state: RoomState): Promise<number> {
-    const newest = state.timeline.newestId;
-    let after = newest === undefined ? undefined : firstIdAt(messageIdTime(newest) - GAP_FILL_OVERLAP_MS);
-    if (after === undefined) {
-      const before = state.timeline.size;
-      await this.loadLatest(state);
-      return state.timeline.size - before;
-    }
+  private async pageAfter(state: RoomState, after: string): Promise<{ added: number; complete: boolean }> {
     let added = 0;
-    for (let pages = 0; pages < GAP_FILL_MAX_PAGES; pages++) {
-      const page = await this.history.page(state.name, { after, limit: Limits.historyPageMax });
-      for (const message of page.messages) {
-        if (!state.timeline.add(message)) continue;
-        added++;
-        if (message.sender !== this.user && state.name !== this.activeRoom) state.unread++;
-      }
-      if (!page.nextAfter) return added;
-      after = page.nextAfter;
+    for (let pages = 0, cursor: string | undefined = after; pages < GAP_FILL_MAX_PAGES && cursor; pages++) {
+      const page = await this.history.page(state.name, { after: cursor, limit: Limits.historyPageMax });
+      for (const message of page.messages) added += this.take(state, message) ? 1 : 0;
+      if (!page.nextAfter) return { added, complete: true };
+      cursor = page.nextAfter;
     }
-    // Too far behind to page through: show the latest page rather than stop in the middle.
+    // Too far behind to page through: show the latest page; the rest loads on scroll-up.
     const before = state.timeline.size;
     await this.loadLatest(state);
-    return added + state.timeline.size - before;
+    return { added: added + state.timeline.size - before, complete: false };
   }
 
-  private async joinOnSocket(state: RoomState): Promise<void> {
+  /** Adds a message that arrived late (catch-up, gap paging); true when it was new. */
+  private take(state: RoomState, message: ChatMessage): boolean {
+    state.lastSeenId = message.id;
+    if (!state.timeline.add(message)) return false;
+    if (message.sender !== this.user && state.name !== this.activeRoom) state.unread++;
+    return true;
+  }
+
+  /**
+   * Joins the room; with `since` (the last message seen) the ack carries what was missed, oldest
+   * first, and whether that was all of it.
+   */
+  private async joinOnSocket(
+    state: RoomState,
+    since?: string,
+  ): Promise<{ added: number; complete: boolean }> {
     const ack = (await this.socket
       .timeout(JOIN_ACK_TIMEOUT_MS)
-      .emitWithAck(ClientEvent.RoomJoin, { room: state.name })
+      .emitWithAck(ClientEvent.RoomJoin, since ? { room: state.name, since } : { room: state.name })
       .catch(() => timeoutAck('join'))) as JoinAck | ErrorAck;
     if (!ack.ok) throw new SwitchboardError(ack.error.code, ack.error.message);
     state.joined = true;
     state.presence = new Set(ack.presence);
+    let added = 0;
+    for (const message of ack.missed ?? []) added += this.take(state, message) ? 1 : 0;
     // Messages written while the join was in flight were queued, not sent: send them now.
     this.flushOutbox(state);
     this.changed();
+    return { added, complete: ack.complete ?? true };
   }
 
   private emitSend(state: RoomState, clientMsgId: string): void {
@@ -447,18 +454,50 @@ export class ChatClient {
   private receive(message: ChatMessage): void {
     const state = this.rooms.get(message.room);
     if (!state) return;
+    state.lastSeenId = message.id;
     const added = state.timeline.add(message);
     state.typing.delete(message.sender);
     if (added && message.sender !== this.user && message.room !== this.activeRoom) state.unread++;
     this.changed();
   }
 
+  /**
+   * Rejoins with the last message seen: the gateway answers with what came after it, from any
+   * pod and whatever crashed (G9); when that was not all, history pages on from there. A room
+   * with nothing seen yet loads its latest page; a `since` the server no longer knows (its
+   * recent log and database both lack it) falls back to the latest page, said to be partial.
+   */
+  private async catchUp(state: RoomState): Promise<{ added: number; complete: boolean }> {
+    const since = state.lastSeenId;
+    if (since === undefined) {
+      await this.joinOnSocket(state);
+      const before = state.timeline.size;
+      await this.loadLatest(state);
+      return { added: state.timeline.size - before, complete: true };
+    }
+    let caught: { added: number; complete: boolean };
+    try {
+      caught = await this.joinOnSocket(state, since);
+    } catch (err) {
+      if (!(err instanceof SwitchboardError) || err.code !== ErrorCode.Invalid) throw err;
+      await this.joinOnSocket(state);
+      const before = state.timeline.size;
+      await this.loadLatest(state);
+      return { added: state.timeline.size - before, complete: false };
+    }
+    if (caught.complete || !state.lastSeenId) return caught;
+    const paged = await this.pageAfter(state, state.lastSeenId);
+    return { added: caught.added + paged.added, complete: paged.complete };
+  }
+
   private async rejoinAndFill(): Promise<void> {
     let filled = 0;
+    let complete = true;
     for (const state of [...this.rooms.values()]) {
       try {
-        await this.joinOnSocket(state); // also sends what was queued while offline
-        filled += await this.fillGap(state);
+        const caught = await this.catchUp(state); // also sends what was queued while offline
+        filled += caught.added;
+        complete &&= caught.complete;
       } catch (err) {
         // Removed (or the room deleted) while the connection was away: the room is gone for us.
         if (!state.joined && isRefusal(err)) {
@@ -474,7 +513,9 @@ export class ChatClient {
         }
       }
     }
-    if (this.socket.connected) this.connection = { status: 'connected', since: 'gap-filled', filled };
+    if (this.socket.connected) {
+      this.connection = { status: 'connected', since: complete ? 'gap-filled' : 'gap-partial', filled };
+    }
     this.changed();
   }
 

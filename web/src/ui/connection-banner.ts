@@ -19,13 +19,18 @@ export function describeConnection(state: ConnectionState): { kind: string; text
     case 'connected':
       if (state.since === 'recovered')
         return { kind: 'recovered', text: 'Reconnected: recovered what was missed' };
-      if (state.since === 'catching-up')
-        return { kind: 'catching-up', text: 'Reconnected: catching up from history…' };
+      if (state.since === 'catching-up') return { kind: 'catching-up', text: 'Reconnected: catching up…' };
+      if (state.since === 'gap-partial') {
+        return {
+          kind: 'gap-partial',
+          text: `Reconnected: caught up ${state.filled ?? 0} missed; more were missed than fit, scroll up for the rest`,
+        };
+      }
       if (state.since === 'gap-filled') {
         const n = state.filled ?? 0;
         return {
           kind: 'gap-filled',
-          text: `Reconnected: filled the gap from history (${n} missed)`,
+          text: `Reconnected: caught up on everything missed (${n} missed)`,
         };
       }
       return { kind: 'connected', text: 'Connected' };
