@@ -4,7 +4,8 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 NODE_BIN := $(shell scripts/ensure-node.sh)
-export PATH := $(NODE_BIN):$(PATH)
+# /usr/sbin: haproxy and other daemons, which a normal user's PATH on Debian lacks.
+export PATH := $(NODE_BIN):$(PATH):/usr/sbin:/sbin
 # kafkajs schedules a negative timeout on Node >= 24 (harmless; kafkajs is in maintenance mode).
 export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts

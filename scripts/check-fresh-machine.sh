@@ -43,18 +43,30 @@ if [[ ! -f "$tarball" ]]; then
   mv "$tarball.tmp" "$tarball"
   rm -rf "$root/work"
 fi
-step "debootstrap $suite into $root"
-debootstrap --variant=minbase --unpack-tarball="$tarball" "$suite" "$root" "$mirror" >/dev/null
+# The bare root with the README's prerequisites, cached: debootstrap and apt take minutes.
+prereqs="$cache/$suite-minbase-make-npm.tgz"
+if [[ -f "$prereqs" ]]; then
+  step "bare $suite root with make and npm (cached: $prereqs)"
+  tar -xzf "$prereqs" -C "$root"
+else
+  step "debootstrap $suite into $root"
+  debootstrap --variant=minbase --unpack-tarball="$tarball" "$suite" "$root" "$mirror" >/dev/null
+  step "the README's prerequisites only: make, npm (and git, ca-certificates for cloning)"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  chroot "$root" bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends make npm git ca-certificates && apt-get clean' >/dev/null
+  chroot "$root" useradd --create-home --uid 1000 --shell /bin/bash dev
+  tar -czf "$prereqs.tmp" -C "$root" . && mv "$prereqs.tmp" "$prereqs"
+fi
 for m in proc sys dev dev/pts; do
   mkdir -p "$root/$m"
   mount --bind "/$m" "$root/$m"
   mounted+=("$root/$m")
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-
-step "the README's prerequisites only: make, npm (and git, ca-certificates for cloning)"
-chroot "$root" bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends make npm git ca-certificates' >/dev/null
-chroot "$root" useradd --create-home --uid 1000 --shell /bin/bash dev
+# This machine's own CAs (its egress proxy intercepts TLS): trusted in the root as on the host,
+# so apt, npm and Maven (Java's store is made from the system CAs) reach their registries.
+cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
+chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
 
 step "a clone of the working tree (tracked and new files, nothing git ignores)"
 git -C "$repo" ls-files -z --cached --others --exclude-standard |
@@ -64,7 +76,7 @@ chroot "$root" chown -R dev:dev /home/dev/switchboard
 
 as_user() {
   chroot --userspec=1000:1000 "$root" env -i HOME=/home/dev USER=dev PATH=/usr/local/bin:/usr/bin:/bin \
-    SB_PORT_OFFSET="$offset" bash -c "cd /home/dev/switchboard && $1"
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt SB_PORT_OFFSET="$offset" bash -c "cd /home/dev/switchboard && $1"
 }
 
 step "1. make up as a user, without the system packages"

@@ -18,7 +18,8 @@ need() { # need <package> <test command...>: the package when the test fails
   shift
   "$@" >/dev/null 2>&1 || missing+=("$package")
 }
-has() { command -v "$1"; }
+# Daemons live in /usr/sbin, which a normal user's PATH on Debian lacks.
+has() { PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1"; }
 for group in "${groups[@]}"; do
   case "$group" in
     stack)

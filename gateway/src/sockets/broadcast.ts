@@ -27,7 +27,7 @@ export function createBroadcast(
   },
 ): { broadcast: Broadcast; readonly queued: number; stop(): void } {
   const queue: ChatMessage[] = [];
-  let draining: Promise<void> | undefined;
+  let draining = false;
   let stopped = false;
 
   const deliver = async (message: ChatMessage) => {
@@ -59,8 +59,10 @@ export function createBroadcast(
       );
     }
     queue.push(message);
-    draining ??= drain().finally(() => {
-      draining = undefined;
+    if (draining) return;
+    draining = true;
+    void drain().finally(() => {
+      draining = false;
     });
   };
 

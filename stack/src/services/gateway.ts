@@ -41,7 +41,8 @@ function gateway(index: number, port: (typeof gatewayPorts)[number]): StackServi
       command: process.execPath,
       args: ['gateway/src/main.ts'],
       cwd: repoRoot,
-      env: gatewayEnv(ports[port], ports[opsPort]),
+      // Behind the local HAProxy, which appends the client's address (option forwardfor).
+      env: { ...gatewayEnv(ports[port], ports[opsPort]), TRUSTED_PROXY_HOPS: '1' },
     }),
     ready: () => httpOk(`http://${HOST}:${ports[opsPort]}/readyz`),
     startTimeoutMs: 30_000,

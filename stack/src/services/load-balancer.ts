@@ -31,6 +31,8 @@ function writeConfig() {
     '  mode http',
     '  option http-server-close',
     '  option redispatch',
+    // The client's address for the gateways' per-address handshake limit (TRUSTED_PROXY_HOPS=1).
+    '  option forwardfor',
     '  retries 3',
     '  timeout connect 2s',
     '  timeout client 60s',

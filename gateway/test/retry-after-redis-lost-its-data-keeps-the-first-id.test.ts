@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createDatabase, storedMessageOf } from '@switchboard/db';
+import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
+import { HOST, httpOk, kill, ports, serviceByName, serviceEnv, startService } from '@switchboard/stack';
+import type { Socket } from 'socket.io-client';
+import { connectClient, eventually, record, request, uniqueRoom } from './support/clients.ts';
+
+const gatewayA = `http://${HOST}:${ports.gateway1}`;
+const gatewayB = `http://${HOST}:${ports.gateway2}`;
+const db = createDatabase(serviceEnv().DATABASE_URL, { poolMax: 1 });
+const sockets: Socket[] = [];
+after(async () => {
+  for (const s of sockets) s.close();
+  await startService(serviceByName('redis'));
+  await db.$disconnect();
+});
+
+test('after Redis lost every key, retries of acknowledged messages get their first id and no second delivery (G3)', async () => {
+  const room = uniqueRoom('redis-lost');
+  const sender = await connectClient(
+    gatewayA,
+    { user: 'vera' },
+    { reconnection: true, reconnectionDelay: 200 },
+  );
+  const member = await connectClient(
+    gatewayB,
+    { user: 'walt' },
+    { reconnection: true, reconnectionDelay: 200 },
+  );
+  sockets.push(sender, member);
+  for (const s of [sender, member]) await request(s, ClientEvent.RoomJoin, { room });
+  const seen = record<ChatMessage>(member, ServerEvent.Message);
+  const acks = [];
+  for (const i of [1, 2, 3]) {
+    const ack = await request(sender, ClientEvent.MessageSend, { room, clientMsgId: `k${i}`, body: `k${i}` });
+    assert.equal(ack.ok, true, JSON.stringify(ack));
+    acks.push(ack);
+  }
+  await eventually('the member has all three', () => seen.length === 3);
+  await eventually('all three are written', async () => {
+    const found = await Promise.all(
+      [1, 2, 3].map((i) => storedMessageOf(db, { room, sender: 'vera', clientMsgId: `k${i}` })),
+    );
+    return found.every(Boolean);
+  });
+
+  // No persistence: the restarted Redis is empty (dedup entries, the adapter's stream, all of it).
+  await kill('redis');
+  await startService(serviceByName('redis'));
+  await eventually('both gateways are ready again', async () =>
+    (
+      await Promise.all([
+        httpOk(`http://${HOST}:${ports.gateway1Ops}/readyz`),
+        httpOk(`http://${HOST}:${ports.gateway2Ops}/readyz`),
+      ])
+    ).every(Boolean),
+  );
+  await eventually('both clients are connected again', () => sender.connected && member.connected);
+  for (const s of [sender, member]) await request(s, ClientEvent.RoomJoin, { room });
+
+  for (const [i, first] of acks.entries()) {
+    const retry = await request(sender, ClientEvent.MessageSend, {
+      room,
+      clientMsgId: `k${i + 1}`,
+      body: `k${i + 1}`,
+    });
+    assert.equal(retry.ok, true, JSON.stringify(retry));
+    assert.equal(retry.id, first.id, 'the first id');
+    assert.equal(retry.duplicate, true);
+  }
+  const marker = await request(sender, ClientEvent.MessageSend, {
+    room,
+    clientMsgId: 'marker',
+    body: 'marker',
+  });
+  assert.equal(marker.ok, true);
+  await eventually('the marker arrives', () => seen.some((m) => m.id === marker.id));
+  assert.deepEqual(
+    seen.map((m) => m.body),
+    ['k1', 'k2', 'k3', 'marker'],
+    'no second delivery',
+  );
+});
