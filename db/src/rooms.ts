@@ -131,14 +131,9 @@ export async function putMember(
   input: { room: string; user: string; role: RoomRole; by: string; guard?: Guard },
 ): Promise<PutMemberOutcome> {
   return db.$transaction(async (tx) => {
-    const locked = await lockRoom(tx, input.room);
-    if (!locked) return { outcome: 'no_room' };
-    if (locked.direct) return { outcome: 'direct' };
-    const current = await tx.roomMember.findUnique({
-      where: { room_user: { room: input.room, user: input.user } },
-      select: { role: true },
-    });
-    input.guard?.(current?.role);
+    const locked = await lockedMember(tx, input);
+    if ('outcome' in locked) return locked;
+    const { current } = locked;
     if (current?.role === input.role) return { outcome: 'unchanged', previous: current.role };
     if (current?.role === 'owner' && (await otherOwners(tx, input.room, input.user)) === 0) {
       return { outcome: 'last_owner' };
@@ -170,14 +165,9 @@ export async function removeMember(
   input: { room: string; user: string; guard?: Guard },
 ): Promise<RemoveMemberOutcome> {
   return db.$transaction(async (tx) => {
-    const locked = await lockRoom(tx, input.room);
-    if (!locked) return { outcome: 'no_room' };
-    if (locked.direct) return { outcome: 'direct' };
-    const current = await tx.roomMember.findUnique({
-      where: { room_user: { room: input.room, user: input.user } },
-      select: { role: true },
-    });
-    input.guard?.(current?.role);
+    const locked = await lockedMember(tx, input);
+    if ('outcome' in locked) return locked;
+    const { current } = locked;
     if (!current) return { outcome: 'not_member' };
     if (current.role === 'owner' && (await otherOwners(tx, input.room, input.user)) === 0) {
       return { outcome: 'last_owner' };
@@ -273,6 +263,25 @@ export async function joinRoom(
     const role = (await membership(tx, input.room, input.user))?.role ?? 'member';
     return { outcome: 'joined', room: found.room, role };
   });
+}
+
+/**
+ * A member change's first steps, under the room's row lock: the room must exist and not be a
+ * direct room, and the caller's guard sees the role that is about to be replaced.
+ */
+async function lockedMember(
+  tx: Tx,
+  input: { room: string; user: string; guard?: Guard },
+): Promise<{ current: { role: RoomRole } | null } | { outcome: 'no_room' | 'direct' }> {
+  const locked = await lockRoom(tx, input.room);
+  if (!locked) return { outcome: 'no_room' };
+  if (locked.direct) return { outcome: 'direct' };
+  const current = await tx.roomMember.findUnique({
+    where: { room_user: { room: input.room, user: input.user } },
+    select: { role: true },
+  });
+  input.guard?.(current?.role);
+  return { current };
 }
 
 async function lockRoom(tx: Tx, room: string): Promise<{ direct: boolean } | undefined> {

@@ -39,6 +39,19 @@ function percentile(sorted: number[], p: number): number {
 }
 
 type Result = { deliveries: number; elapsed: number; cpu: number; latencies: number[]; sent: number };
+type JoinCost = { joins: number; cpu: number; latencies: number[] };
+
+/** The gateways' room decisions so far: cache hits and PostgreSQL lookups (misses). */
+async function roomDecisions(): Promise<{ hit: number; miss: number }> {
+  const total = { hit: 0, miss: 0 };
+  for (const port of [ports.gateway1Ops, ports.gateway2Ops]) {
+    const text = await (await fetch(`http://${HOST}:${port}/metrics`)).text();
+    for (const m of text.matchAll(/room_decision_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+)/g)) {
+      total[m[1] as 'hit' | 'miss'] += Number(m[2]);
+    }
+  }
+  return total;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,7 +94,9 @@ async function drive(
   return { elapsed, cpu, sent };
 }
 
-async function socketIoRun(): Promise<Result> {
+async function socketIoRun(): Promise<
+  Result & { join: JoinCost; accepted: number; decisions: { hit: number; miss: number } }
+> {
   const url = `http://${HOST}:${ports.loadBalancer}`;
   const lbReady = `http://${HOST}:${ports.loadBalancerOps}/readyz`;
   if (!(await httpOk(lbReady))) throw new Error(`no ready gateway behind ${url}: run make up`);
@@ -103,9 +118,14 @@ async function socketIoRun(): Promise<Result> {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
+    const joinStarted = performance.now();
     await socket.timeout(30_000).emitWithAck(ClientEvent.RoomJoin, { room });
+    joinLatencies.push(performance.now() - joinStarted);
     return socket;
   };
+  // Connect + join (token check, membership decided and recorded, presence) for every client.
+  const joinLatencies: number[] = [];
+  const joinCpuBefore = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
   const sockets: Socket[] = [];
   for (let i = 0; i < receivers + senders; i += 50) {
     const batch = Array.from({ length: Math.min(50, receivers + senders - i) }, (_, j) =>
@@ -113,6 +133,11 @@ async function socketIoRun(): Promise<Result> {
     );
     sockets.push(...(await Promise.all(batch)));
   }
+  const join: JoinCost = {
+    joins: sockets.length,
+    cpu: pids.reduce((sum, pid) => sum + cpuMicros(pid), 0) - joinCpuBefore,
+    latencies: joinLatencies,
+  };
   const senderSockets = sockets.slice(receivers);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -127,6 +152,7 @@ async function socketIoRun(): Promise<Result> {
   }
   await sleep(1000);
   let accepted = 0;
+  const decisionsBefore = await roomDecisions();
   const run = await drive(
     pids,
     (s, seq, now) => {
@@ -145,9 +171,14 @@ async function socketIoRun(): Promise<Result> {
     () => accepted * sockets.length,
     () => deliveries,
   );
+  const decisionsAfter = await roomDecisions();
   for (const socket of sockets) socket.close();
   if (refused > 0) console.log(`  (${refused} sends refused, e.g. rate limited: lower --rate)`);
-  return { ...run, deliveries, latencies };
+  const decisions = {
+    hit: decisionsAfter.hit - decisionsBefore.hit,
+    miss: decisionsAfter.miss - decisionsBefore.miss,
+  };
+  return { ...run, deliveries, latencies, join, accepted, decisions };
 }
 
 async function rawWsRun(frameOf: (s: number, seq: number, now: number) => string): Promise<Result> {
@@ -210,6 +241,17 @@ console.log(
     `through the load balancer (${HOST}:${ports.loadBalancer}) onto 2 gateways`,
 );
 const socketIo = await socketIoRun();
+const joins = [...socketIo.join.latencies].sort((a, b) => a - b);
+console.log(
+  `joins (connect + room:join, membership decided and recorded): ${socketIo.join.joins}, ` +
+    `gateway CPU ${(socketIo.join.cpu / socketIo.join.joins).toFixed(0)} µs per join, ` +
+    `join ack p50 ${percentile(joins, 50).toFixed(1)} ms p95 ${percentile(joins, 95).toFixed(1)} ms`,
+);
+console.log(
+  `sends: ${socketIo.accepted} accepted, gateway CPU ${(socketIo.cpu / Math.max(socketIo.accepted, 1)).toFixed(0)} µs per send ` +
+    `(its fan-out included); room decisions during the sends: ${socketIo.decisions.hit} from the pod cache, ` +
+    `${socketIo.decisions.miss} from PostgreSQL`,
+);
 const gatewayCost = report('socket.io gateways', socketIo);
 // Equal frames: what a gateway writes for one message, `42["message",{...}]`.
 const raw = await rawWsRun((s, seq, now) => {

@@ -187,7 +187,6 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
       publish: sends.run,
       // Every pod: the adapter carries the disconnect to wherever the user's connections are.
       disconnectUser: (user) => io.in(userRoom(user)).disconnectSockets(true),
-      logger,
       budget: limits.budgets.roomsApi,
     }),
     metrics,

@@ -85,6 +85,7 @@ test('another body conflicts while the first attempt is in flight, after it fail
   assert.deepEqual(await dedup.claim(room, 'ann', 'c1', first.id, first.ts, 'one'), {
     kind: 'claimed',
     ...first,
+    fresh: true,
   });
   const other = proposal();
   // In flight (another pod producing it): the same body waits, another body conflicts at once.
@@ -96,6 +97,7 @@ test('another body conflicts while the first attempt is in flight, after it fail
   assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), {
     kind: 'claimed',
     ...first,
+    fresh: false,
   });
   // Acked.
   await dedup.acked(room, 'ann', 'c1', first.id, first.ts);
@@ -112,6 +114,7 @@ test('another body conflicts while the first attempt is in flight, after it fail
   assert.deepEqual(await dedup.claim(room2, 'ann', 'c1', other.id, other.ts, 'one'), {
     kind: 'claimed',
     ...first,
+    fresh: false,
   });
 });
 
@@ -124,6 +127,7 @@ test('an entry written before digests existed accepts the retry and gains the di
   assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), {
     kind: 'claimed',
     ...first,
+    fresh: false,
   });
   assert.match(
     (await redis.get(key)) ?? '',

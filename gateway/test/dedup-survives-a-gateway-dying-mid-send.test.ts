@@ -22,7 +22,7 @@ test('a claim whose gateway died mid-send keeps its id: after the lease, a retry
   const room = `r-${randomUUID()}`;
   const first = proposal();
   const claimed = await dedup.claim(room, 'alice', 'c1', first.id, first.ts, BODY);
-  assert.deepEqual(claimed, { kind: 'claimed', ...first });
+  assert.deepEqual(claimed, { kind: 'claimed', ...first, fresh: true });
   // The claiming gateway dies: neither acked() nor failed() ever runs.
   const second = proposal();
   assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), { kind: 'pending' });
@@ -31,6 +31,7 @@ test('a claim whose gateway died mid-send keeps its id: after the lease, a retry
   assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
     kind: 'claimed',
     ...first,
+    fresh: false,
   });
   await dedup.acked(room, 'alice', 'c1', first.id, first.ts);
   assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
@@ -51,5 +52,6 @@ test('only the attempt holding the entry settles it', async () => {
   assert.deepEqual(await dedup.claim(room, 'bob', 'c1', retry.id, retry.ts, BODY), {
     kind: 'claimed',
     ...first,
+    fresh: false,
   });
 });

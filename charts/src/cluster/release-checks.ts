@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../helm.ts';
 import type { Cluster } from './control-plane.ts';
 import { get, helmOn, kubectl, list } from './kubectl.ts';
@@ -56,7 +57,7 @@ const selectorOf = (labels: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-/** Every check of one installed release; `rendered` is what helm rendered for it. */
+/** Every check of one installed release; `rendered` is what helm applied for it (releaseManifest). */
 export function checkRelease(cluster: Cluster, namespace: string, rendered: KubeObject[]) {
   const kept = keptObjects(rendered);
   const pods = list(cluster, 'pods', namespace);
@@ -172,6 +173,15 @@ export function checkRelease(cluster: Cluster, namespace: string, rendered: Kube
     const live = get(cluster, 'configmap', cm.metadata.name, ns)!;
     for (const json of Object.values(live.data as Record<string, string>)) assert.ok(JSON.parse(json).panels);
   }
+}
+
+/** The objects helm applied for the release's current revision (`helm get manifest`; no hooks). */
+export function releaseManifest(cluster: Cluster, release: string, namespace: string): KubeObject[] {
+  const out = helmOn(cluster, ['get', 'manifest', release, '-n', namespace]);
+  assert.equal(out.status, 0, out.stderr);
+  return parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
 }
 
 /** The hooks of the release's last run (helm status), e.g. the migration Job. */

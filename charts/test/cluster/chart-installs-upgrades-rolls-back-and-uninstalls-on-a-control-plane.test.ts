@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_VERSION } from '../../src/cluster/components.ts';
 import { eventually } from '../../src/cluster/control-plane.ts';
 import { helmOn, kubectl } from '../../src/cluster/kubectl.ts';
-import { checkRelease, hookRuns, leftovers, templateHashes } from '../../src/cluster/release-checks.ts';
+import { checkRelease, hookRuns, leftovers, releaseManifest, templateHashes } from '../../src/cluster/release-checks.ts';
 import { useCluster } from '../../src/cluster/use-cluster.ts';
 import { chartDir } from '../../src/go-tools.ts';
 import { type KubeObject, only, renderings, renderText } from '../../src/helm.ts';
@@ -47,7 +47,7 @@ describe(`the chart on kube-apiserver ${KUBERNETES_VERSION}`, () => {
         ...values,
       ]);
       assert.equal(install.status, 0, `helm install: ${install.stderr}`);
-      checkRelease(c, namespace, rendered);
+      checkRelease(c, namespace, releaseManifest(c, RELEASE, namespace));
       const first = hookRuns(c, RELEASE, namespace);
       if (migrates) {
         const job = first.hooks.find((h) => h.kind === 'Job');
@@ -95,7 +95,7 @@ describe(`the chart on kube-apiserver ${KUBERNETES_VERSION}`, () => {
         (h) => h.length === 1 && h[0] === firstHashes[0],
       );
       assert.notEqual(second[0], firstHashes[0]);
-      checkRelease(c, namespace, rendered);
+      checkRelease(c, namespace, releaseManifest(c, RELEASE, namespace));
 
       const uninstall = helmOn(c, ['uninstall', RELEASE, '-n', namespace, '--wait', '--timeout=5m']);
       assert.equal(uninstall.status, 0, `helm uninstall: ${uninstall.stderr}`);

@@ -14,7 +14,6 @@ import {
 import {
   createRoomSchema,
   ErrorCode,
-  httpStatus,
   type MessageSend,
   openDirectRoomSchema,
   publishMessageSchema,
@@ -27,13 +26,11 @@ import {
   roomPageQuerySchema,
   type SendAck,
   SwitchboardError,
-  toSwitchboardError,
   unavailable,
   userIdSchema,
   zodIssueMessage,
 } from '@switchboard/protocol';
-import type { Logger } from '@switchboard/service-kit';
-import express, { type ErrorRequestHandler, type Request, Router } from 'express';
+import express, { type Request, Router } from 'express';
 import type { z } from 'zod';
 import type { ServiceKeys } from '../auth/service-keys.ts';
 import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
@@ -58,7 +55,6 @@ export type RoomsApiDeps = {
   publish: (sender: string, input: MessageSend) => Promise<SendAck>;
   /** Ends every connection of the user on every pod. */
   disconnectUser: (user: string) => Promise<void> | void;
-  logger: Logger;
   /** Each user's budget of calls (backend services with an API key are not limited). */
   budget: Budget;
   /** Sender of server API messages that name none. */
@@ -288,21 +284,7 @@ export function roomsApi(deps: RoomsApiDeps): Router {
     res.status(204).end();
   });
 
-  const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    const error =
-      type === 'entity.parse.failed'
-        ? new SwitchboardError(ErrorCode.Invalid, 'the body is not JSON')
-        : type === 'entity.too.large'
-          ? new SwitchboardError(ErrorCode.TooLarge, 'the body is too large')
-          : toSwitchboardError(err, (e) =>
-              deps.logger.error({ err: e, path: req.path }, 'rooms request failed'),
-            );
-    if (error.retryAfterMs !== undefined)
-      res.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
-    res.status(httpStatus(error.code)).json(error.toAck());
-  };
-  router.use(onError);
+  // Errors reach the app's one error handler (http-app.ts), like every other route's.
   return router;
 }
 
