@@ -121,8 +121,7 @@ test-cluster: install ## the chart on a real kube-apiserver (etcd, kwok; no kube
 
 images: install ## build the Dockerfile's targets with buildah (no Docker engine) and run each against the stack
 	scripts/build-images.sh
-	SB_IMAGES_TEST=1 node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
-	  --test-reporter=spec 'charts/test/images/*.test.ts'
+	SB_IMAGES_TEST=1 node --import tsx --test --test-concurrency=1 --test-reporter=spec 'charts/test/images/*.test.ts'
 
 clean: down ## stop the stack and delete its data (keeps downloads)
 	rm -rf .stack/local

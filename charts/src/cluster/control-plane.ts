@@ -94,6 +94,10 @@ export async function startCluster(log: (line: string) => void = () => {}): Prom
     `--service-account-signing-key-file=${saKey}`,
     // No kubelet registers this host as an endpoint of the `kubernetes` Service.
     '--endpoint-reconciler-type=none',
+    // Debian's etcd (3.4) has no watch progress requests, so streaming lists cannot be served;
+    // refused up front, clients (kwok's pod informer) fall back to list and watch, instead of
+    // losing every watch and seeing new pods only on a relist.
+    '--feature-gates=WatchList=false',
   ]);
   await ready('kube-apiserver', async () => kubectl(cluster, ['get', '--raw=/readyz']).status === 0);
 

@@ -40,20 +40,22 @@ describe('the built images run against the local stack', {
 
   test('switchboard-gateway and switchboard-persister: a message goes through both', async () => {
     const [port, opsPort, persisterPort] = [await freePort(), await freePort(), await freePort()];
-    running.push(runImage(TARGETS.gateway, gatewayEnv(port, opsPort), 'image-gateway'));
-    running.push(
-      runImage(TARGETS.persister, { ...serviceEnv(), PORT: String(persisterPort), HOST }, 'image-persister'),
+    // The local stack's development settings (its dev token signer), as its own gateways run:
+    // with NODE_ENV=production the gateway requires a JWKS issuer and audience.
+    const gateway = runImage(
+      TARGETS.gateway,
+      { ...gatewayEnv(port, opsPort), NODE_ENV: 'development' },
+      'image-gateway',
     );
-    await eventually(
-      'the gateway image answers /livez',
-      () => httpOk(`http://${HOST}:${opsPort}/livez`),
-      Boolean,
+    running.push(gateway);
+    const persister = runImage(
+      TARGETS.persister,
+      { ...serviceEnv(), PORT: String(persisterPort), HOST },
+      'image-persister',
     );
-    await eventually(
-      'the persister image is ready',
-      () => httpOk(`http://${HOST}:${persisterPort}/readyz`),
-      Boolean,
-    );
+    running.push(persister);
+    await untilUp(gateway, 'the gateway image answers /livez', `http://${HOST}:${opsPort}/livez`);
+    await untilUp(persister, 'the persister image is ready', `http://${HOST}:${persisterPort}/readyz`);
 
     const url = `http://${HOST}:${port}`;
     const room = `images-${Date.now().toString(36)}`;
@@ -88,3 +90,12 @@ describe('the built images run against the local stack', {
     }
   });
 });
+
+/** Waits for `url` to answer; fails at once, naming the log, when the container exits first. */
+async function untilUp(container: Running, what: string, url: string) {
+  const exited = container.exited.then((code) => {
+    throw new Error(`${what}: the container exited (${code}); see its log in the stack's logs folder`);
+  });
+  exited.catch(() => {}); // once up, a later exit (stop) is not this wait's failure
+  await Promise.race([eventually(what, () => httpOk(url), Boolean), exited]);
+}
