@@ -9,7 +9,8 @@ export PATH := $(NODE_BIN):$(PATH):/usr/sbin:/sbin
 # kafkajs schedules a negative timeout on Node >= 24 (harmless; kafkajs is in maintenance mode).
 export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts
-TESTS ?= '*/test/**/*.test.ts'
+# Integration tests (unit tests run in test-unit; the chart on a control plane in test-cluster).
+TESTS ?= '*/test/*.test.ts'
 
 .PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway loadtest bench \
   kind-up dev deploy chart-lint chart-test test-cluster images
@@ -71,9 +72,10 @@ typecheck: install ## TypeScript, strict
 test-unit: node_modules/.installed ## unit tests: */test/unit, no services needed
 	node --import tsx --test --test-isolation=none '*/test/unit/**/*.test.ts'
 
-test: lint typecheck test-unit ## everything: lint, types, unit and integration tests (starts the stack if needed)
+test: lint typecheck test-unit ## everything: lint, types, unit, integration and control-plane tests (starts the stack if needed)
 	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
 	  --test-reporter=spec $(TESTS)
+	$(MAKE) --no-print-directory test-cluster
 
 bench-persist: up ## benchmark: one persister drains 500k messages; naive INSERT and COPY for comparison
 	node persister/bench/drain.ts

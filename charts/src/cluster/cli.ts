@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../go-tools.ts';
-import { KUBERNETES_VERSION, KWOK } from './components.ts';
+import { binaries, KUBERNETES_VERSION, KWOK } from './components.ts';
 import { clusterPids, runningCluster, startCluster, stopCluster } from './control-plane.ts';
 
 /**
@@ -9,7 +9,7 @@ import { clusterPids, runningCluster, startCluster, stopCluster } from './contro
  * kube-scheduler, kwok) for every file of charts/test/cluster/, stopped by pid at the end,
  * with one summary line. Also `up`, `down` and `status` to keep one running by hand
  * (KUBECONFIG is printed).
- *   node --import tsx charts/src/cluster/cli.ts test|up|down|status
+ *   node --import tsx charts/src/cluster/cli.ts test|up|down|status|prefetch
  */
 const tests = 'charts/test/cluster/*.test.ts';
 const started = Date.now();
@@ -41,7 +41,8 @@ async function test(): Promise<number> {
   say(
     `${status === 0 ? 'PASS' : 'FAIL'}: chart on kube-apiserver ${KUBERNETES_VERSION} + etcd + ` +
       `kube-controller-manager + kube-scheduler + ${path.basename(KWOK.split('@')[0]!)} ` +
-      `${KWOK.split('@')[1]}: control plane ${seconds(started)}, tests ${seconds(ready)}; ` +
+      `${KWOK.split('@')[1]}: up in ${Math.round((ready - started) / 1000)} s, tests ${seconds(ready)}, ` +
+      `total ${seconds(started)}; ` +
       `processes left running: ${left.length === 0 ? 'none' : left.map(([p]) => p).join(', ')}`,
   );
   return left.length === 0 ? status : 1;
@@ -51,11 +52,13 @@ const command = process.argv[2] ?? 'test';
 if (command === 'test') process.exitCode = await test();
 else if (command === 'up') await up();
 else if (command === 'down') await stopCluster();
+// CI builds the control plane's binaries in the background while the other tests run.
+else if (command === 'prefetch') say(`binaries ready: ${Object.keys(binaries()).join(', ')}`);
 else if (command === 'status') {
   const cluster = runningCluster();
   say(cluster ? `running at ${cluster.server}; KUBECONFIG=${cluster.kubeconfig}` : 'not running');
   for (const [p, pid] of Object.entries(clusterPids())) say(`${p}: ${pid ?? 'stopped'}`);
 } else {
-  console.error('usage: cli.ts test|up|down|status');
+  console.error('usage: cli.ts test|up|down|status|prefetch');
   process.exitCode = 2;
 }

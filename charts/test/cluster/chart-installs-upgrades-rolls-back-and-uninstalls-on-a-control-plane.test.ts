@@ -4,7 +4,13 @@ import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_VERSION } from '../../src/cluster/components.ts';
 import { eventually } from '../../src/cluster/control-plane.ts';
 import { helmOn, kubectl } from '../../src/cluster/kubectl.ts';
-import { checkRelease, hookRuns, leftovers, releaseManifest, templateHashes } from '../../src/cluster/release-checks.ts';
+import {
+  checkRelease,
+  hookRuns,
+  leftovers,
+  releaseManifest,
+  templateHashes,
+} from '../../src/cluster/release-checks.ts';
 import { useCluster } from '../../src/cluster/use-cluster.ts';
 import { chartDir } from '../../src/go-tools.ts';
 import { type KubeObject, only, renderings, renderText } from '../../src/helm.ts';
