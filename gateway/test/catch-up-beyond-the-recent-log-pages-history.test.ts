@@ -9,7 +9,12 @@ import { type GatewayProcess, startGateway, stopGateway } from './support/gatewa
 let gateway: GatewayProcess;
 const sockets: Socket[] = [];
 before(async () => {
-  gateway = await startGateway({ ROOM_LOG_MAX_LEN: '10', CATCH_UP_MAX_MESSAGES: '5' });
+  // A send budget that 40 quick sends of one user stay within.
+  gateway = await startGateway({
+    ROOM_LOG_MAX_LEN: '10',
+    CATCH_UP_MAX_MESSAGES: '5',
+    RATE_LIMIT_BURST: '100',
+  });
 });
 after(async () => {
   for (const s of sockets) s.close();
