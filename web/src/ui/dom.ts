@@ -17,6 +17,18 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** A required text field for a room or user name: typed as is (no autocorrect), 128 at most. */
+export function nameInput(attrs: Attrs & { id: string; name: string }): HTMLInputElement {
+  return h('input', {
+    autocomplete: 'off',
+    autocapitalize: 'off',
+    spellcheck: 'false',
+    required: true,
+    maxlength: 128,
+    ...attrs,
+  });
+}
+
 /** Sets text only when it changed, so screen readers are not told the same thing twice. */
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;

@@ -1,7 +1,7 @@
 import { ROOM_ROLES, type RoomRole } from '@switchboard/protocol';
 import type { RoomDirectory } from '../core/room-directory.ts';
 import { describeRoomsError } from '../core/room-refusals.ts';
-import { h, setText } from './dom.ts';
+import { h, nameInput, setText } from './dom.ts';
 
 /**
  * The open room's members, behind a disclosure: who is in it with which role, and for owners
@@ -24,14 +24,9 @@ export class MemberPanel {
   constructor(directory: RoomDirectory, user: string) {
     this.directory = directory;
     this.user = user;
-    this.input = h('input', {
+    this.input = nameInput({
       id: 'member-user',
       name: 'user',
-      autocomplete: 'off',
-      autocapitalize: 'off',
-      spellcheck: 'false',
-      required: true,
-      maxlength: 128,
     });
     this.role = h(
       'select',

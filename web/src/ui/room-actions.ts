@@ -1,7 +1,7 @@
 import type { RoomVisibility } from '@switchboard/protocol';
 import type { RoomDirectory } from '../core/room-directory.ts';
 import { describeRoomsError } from '../core/room-refusals.ts';
-import { h, setText } from './dom.ts';
+import { h, nameInput, setText } from './dom.ts';
 
 /**
  * Create a room (private by default) and open a direct conversation, behind one disclosure so
@@ -12,14 +12,9 @@ export class RoomActions {
   readonly el: HTMLDetailsElement;
 
   constructor(directory: RoomDirectory, onOpened: () => void) {
-    const createName = h('input', {
+    const createName = nameInput({
       id: 'create-room',
       name: 'room',
-      autocomplete: 'off',
-      autocapitalize: 'off',
-      spellcheck: 'false',
-      required: true,
-      maxlength: 128,
       'aria-describedby': 'create-room-status',
     });
     const visibility = h(
@@ -50,14 +45,9 @@ export class RoomActions {
       );
     });
 
-    const dmUser = h('input', {
+    const dmUser = nameInput({
       id: 'direct-user',
       name: 'user',
-      autocomplete: 'off',
-      autocapitalize: 'off',
-      spellcheck: 'false',
-      required: true,
-      maxlength: 128,
       'aria-describedby': 'direct-user-status',
     });
     const dmStatus = h('p', { id: 'direct-user-status', class: 'form-error', role: 'alert' });

@@ -1,7 +1,7 @@
 import type { ChatClient } from '../core/chat-client.ts';
 import type { RoomDirectory } from '../core/room-directory.ts';
 import { describeJoinRefusal } from '../core/room-refusals.ts';
-import { h, setText } from './dom.ts';
+import { h, nameInput, setText } from './dom.ts';
 import { RoomActions } from './room-actions.ts';
 
 /** The join form, creating rooms and direct conversations, and the rooms with their unread counts. */
@@ -19,14 +19,9 @@ export class RoomList {
     this.client = client;
     this.directory = directory;
     this.onSelect = onSelect;
-    this.input = h('input', {
+    this.input = nameInput({
       id: 'join-room',
       name: 'room',
-      autocomplete: 'off',
-      autocapitalize: 'off',
-      spellcheck: 'false',
-      required: true,
-      maxlength: 128,
       placeholder: 'lobby',
       'aria-describedby': 'join-room-error',
     });
