@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { ClientEvent } from '@switchboard/protocol';
 import { bystanders, LIMIT_REFUSALS, metricValue } from './support/bystanders.ts';
@@ -41,17 +40,10 @@ async function pollingClientThatStopsReading(user: string, room: string) {
   return { sessionKnown: async () => (await fetch(url)).status === 200 };
 }
 
-function rssBytes(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-  return Number(line?.[1]) * 1024;
-}
-
 test('a client that stops reading is closed past the buffer bound; the room keeps talking', async () => {
   const calm = await bystanders(gateway.url);
-  const pid = gateway.child.pid as number;
   const offender = await pollingClientThatStopsReading('sloth', calm.room);
   const connectionsWithOffender = await metricValue(gateway.opsUrl, 'switchboard_gateway_connections');
-  const rssBefore = rssBytes(pid);
 
   // About 4 KB per broadcast: 200 of them are 800 KB, over ten times the bound.
   const body = 'x'.repeat(4000);
@@ -74,8 +66,7 @@ test('a client that stops reading is closed past the buffer bound; the room keep
     await metricValue(gateway.opsUrl, 'switchboard_gateway_connections'),
     connectionsWithOffender - 1,
   );
-  const grewBy = rssBytes(pid) - rssBefore;
-  // Unbounded, the 800 KB would stay; bounded, growth is the allocator's noise.
-  assert.ok(grewBy < 32 * 1024 * 1024, `the gateway grew by ${grewBy} bytes`);
+  // The bound on memory is that the connection and its buffer are gone, as asserted above; the
+  // process' RSS moves by tens of MB with GC and JIT on its own, so it is not what proves it.
   await calm.assertUnaffected();
 });
