@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createDatabase, storedMessageOf } from '@switchboard/db';
 import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
-import { HOST, httpOk, kill, ports, serviceByName, serviceEnv, startService } from '@switchboard/stack';
+import {
+  canConnect,
+  HOST,
+  httpOk,
+  kill,
+  ports,
+  serviceByName,
+  serviceEnv,
+  startService,
+} from '@switchboard/stack';
 import type { Socket } from 'socket.io-client';
 import { connectClient, eventually, record, request, uniqueRoom } from './support/clients.ts';
 
@@ -47,6 +56,8 @@ test('after Redis lost every key, retries of acknowledged messages get their fir
 
   // No persistence: the restarted Redis is empty (dedup entries, the adapter's stream, all of it).
   await kill('redis');
+  // A killed process holds its port until it is reaped.
+  await eventually('the old Redis is gone', async () => !(await canConnect(ports.redis)));
   await startService(serviceByName('redis'));
   await eventually('both gateways are ready again', async () =>
     (
