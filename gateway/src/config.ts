@@ -146,6 +146,11 @@ export const gatewayConfigSchema = z
       "age after which a message leaves the room's recent log (PostgreSQL has it long before)",
       10000,
     ),
+    HISTORY_PERSIST_WAIT_MS: env.int(
+      3000,
+      "how long a history page or catch-up reaching past a room's recent log waits for PostgreSQL to hold what the log dropped; then UNAVAILABLE (history) or complete: false (catch-up)",
+      0,
+    ),
     CATCH_UP_MAX_MESSAGES: env.int(
       200,
       'messages a room:join with `since` returns at most; beyond, `complete: false` and the client pages history',

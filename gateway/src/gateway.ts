@@ -12,6 +12,7 @@ import express from 'express';
 import { createServiceKeys } from './auth/service-keys.ts';
 import { bearerToken, createTokenVerifier } from './auth/token-verifier.ts';
 import { createCatchUp } from './catch-up/catch-up.ts';
+import { createHistoryReader } from './catch-up/history-reader.ts';
 import { createRoomLog } from './catch-up/room-log.ts';
 import { type GatewayConfig, handshakeExemptLoopback, roomsAutoCreate } from './config.ts';
 import { historyRouter } from './history-routes.ts';
@@ -87,6 +88,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     maxLen: config.ROOM_LOG_MAX_LEN,
     maxAgeMs: config.ROOM_LOG_MAX_AGE_MS,
   });
+  const history = createHistoryReader({ db, log: roomLog, persistWaitMs: config.HISTORY_PERSIST_WAIT_MS });
   const delivery = createBroadcast(io, {
     log: roomLog,
     metrics,
@@ -146,7 +148,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     sendMessage: sends.run,
     gate,
     presence,
-    catchUp: createCatchUp({ log: roomLog, db, maxMessages: config.CATCH_UP_MAX_MESSAGES }),
+    catchUp: createCatchUp({ log: roomLog, history, db, maxMessages: config.CATCH_UP_MAX_MESSAGES }),
     budgets: limits.budgets,
     invalidEvents: { max: config.INVALID_EVENTS_MAX, windowMs: config.INVALID_EVENTS_WINDOW_MS },
     metrics,
@@ -173,10 +175,9 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   installHttpRoutes(app, {
     corsOrigins: config.CORS_ORIGINS,
     history: historyRouter({
-      db,
+      history,
       authenticate: (header) => verifyToken(bearerToken(header)),
       assertCanRead: access.assertCanRead,
-      log: roomLog,
       admit: limits.admitHistory,
     }),
     rooms: roomsApi({

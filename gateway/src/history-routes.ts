@@ -1,4 +1,3 @@
-import { type Database, historyPage } from '@switchboard/db';
 import {
   ErrorCode,
   type HistoryPage,
@@ -10,8 +9,7 @@ import {
 } from '@switchboard/protocol';
 import { Router } from 'express';
 import type { Principal } from './auth/token-verifier.ts';
-import { mergePages } from './catch-up/merge-pages.ts';
-import type { RoomLog } from './catch-up/room-log.ts';
+import type { HistoryReader } from './catch-up/history-reader.ts';
 
 /**
  * GET /v1/rooms/:room/messages?before=&after=&limit= : keyset pages over (room, id), oldest
@@ -20,10 +18,9 @@ import type { RoomLog } from './catch-up/room-log.ts';
  * arrive in between.
  */
 export function historyRouter(deps: {
-  db: Database;
+  history: HistoryReader;
   authenticate: (authorization: string | undefined) => Promise<Principal>;
   assertCanRead: (principal: Principal, room: string) => Promise<void>;
-  log: RoomLog;
   /**
    * Spends the user's history budget and takes one of the pod's query slots (RATE_LIMITED,
    * 429 with Retry-After, when either is out); returns the slot's release.
@@ -41,17 +38,13 @@ export function historyRouter(deps: {
     if (!query.success) throw new SwitchboardError(ErrorCode.Invalid, zodIssueMessage(query.error, 'query'));
     await deps.assertCanRead(principal, room.data);
     const { before, after, limit } = query.data;
-    let page: Awaited<ReturnType<typeof historyPage>>;
+    let page: Awaited<ReturnType<HistoryReader['page']>>;
     try {
-      // The recent log adds what is acknowledged but not yet written (G9).
-      const [stored, logged] = await Promise.all([
-        historyPage(deps.db, { room: room.data, before, after, limit }),
-        deps.log.all(room.data),
-      ]);
-      page = mergePages(stored, logged, { before, after, limit });
+      page = await deps.history.page(room.data, { before, after, limit });
     } catch (err) {
       throw unavailable('the history store is unavailable', err);
     }
+    if (!page) throw unavailable(`the newest messages of room "${room.data}" are still being written`);
     const { messages, more } = page;
     const body: HistoryPage = { messages };
     const first = messages[0]?.id;

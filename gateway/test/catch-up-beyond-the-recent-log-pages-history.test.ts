@@ -14,6 +14,8 @@ before(async () => {
     ROOM_LOG_MAX_LEN: '10',
     CATCH_UP_MAX_MESSAGES: '5',
     RATE_LIMIT_BURST: '100',
+    // The persister may lag on a busy machine; waiting for it is the behaviour under test.
+    HISTORY_PERSIST_WAIT_MS: '60000',
   });
 });
 after(async () => {

@@ -18,8 +18,11 @@ export type RoomLog = {
     since: string,
     limit: number,
   ): Promise<{ found: boolean; messages: ChatMessage[]; more: boolean }>;
-  /** The whole log of the room, oldest first (bounded by the log's length). */
-  all(room: string): Promise<ChatMessage[]>;
+  /**
+   * The whole log of the room, oldest first (bounded by the log's length); `trimmed`: entries
+   * older than the first were dropped by the length bound, so PostgreSQL must hold them.
+   */
+  all(room: string): Promise<{ messages: ChatMessage[]; trimmed: boolean }>;
   /** Forgets the room's log (the room was deleted). */
   drop(room: string): Promise<void>;
 };
@@ -74,8 +77,20 @@ export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs:
       await redis.del(key(room));
     },
     async all(room) {
-      const entries = await redis.xrange(key(room), '-', '+');
-      return entries.map(([, fields]) => decode(fields)).filter((m): m is ChatMessage => !!m && fresh(m));
+      // XINFO's entries-added counts every entry the stream ever took; more than it holds now
+      // means the length bound dropped some (DEL on drop starts the count over).
+      const [[rangeErr, entries], [, info]] = (await redis
+        .multi()
+        .xrange(key(room), '-', '+')
+        .xinfo('STREAM', key(room))
+        .exec()) as [[Error | null, [string, string[]][]], [Error | null, unknown[] | undefined]];
+      if (rangeErr) throw rangeErr;
+      const messages = entries
+        .map(([, fields]) => decode(fields))
+        .filter((m): m is ChatMessage => !!m && fresh(m));
+      // XINFO fails on a missing key: an empty log dropped nothing that matters.
+      const added = Array.isArray(info) ? Number(info[info.indexOf('entries-added') + 1]) : 0;
+      return { messages, trimmed: added > entries.length };
     },
   };
 }
