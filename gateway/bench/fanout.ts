@@ -1,273 +1,227 @@
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
-import { devJwtSecret, HOST, httpOk, ports, repoRoot, runningPid } from '@switchboard/stack';
-import { io, type Socket } from 'socket.io-client';
-import WebSocket from 'ws';
-import { mintDevToken } from '../src/auth/dev-token.ts';
+import { HOST, ports } from '@switchboard/stack';
+import { formatNumber, ratio } from './bench-stats.ts';
+import { comparisonTable, type RunFigures, type TableParameters } from './comparison-table.ts';
+import { runIdleConnections } from './idle-connections.ts';
+import { runManyRooms } from './many-rooms.ts';
+import { fanoutLine, runBigRoom, runRawWsRoom } from './one-big-room.ts';
+import {
+  type SystemUnderTest,
+  socketIoReference,
+  switchboardBalanced,
+  switchboardGateway,
+} from './systems.ts';
 
 /**
- * Fan-out through the load balancer: senders and receivers in one room, spread over the stack's
- * gateways. Prints deliveries/s, send-to-receipt latency, and the gateways' CPU time per
- * delivered message next to a raw `ws` relay of equal frames measured in the same run.
- *   make bench-gateway   (or: node gateway/bench/fanout.ts --receivers 200 --senders 20 --rate 5 --seconds 15)
+ * The gateway benchmark: one Switchboard gateway (directly, one node) and the Socket.IO
+ * reference (reference-server.ts, its own Redis) under the same load from the same generator,
+ * interleaved run by run (A, B, A, B), then a table of medians and ratios.
+ *   make bench-gateway   (or: node gateway/bench/fanout.ts --scenario cpu-per-message,max-rate --seconds 5)
+ * Scenarios:
+ *   cpu-per-message  200 rooms x 5, every member sending, 500 msg/s: CPU per accepted message,
+ *                    of the node and of every server process
+ *   max-rate         the same rooms, rates stepped up: the highest with p99 < 100 ms
+ *   big-room         1,000 members in one room: connect + join CPU per member, time to fill,
+ *                    CPU per delivery next to a raw ws relay of equal frames
+ *   idle-memory      RSS per idle connection, 2,000 connections
+ *   lb-fanout        (not in the default set) the stack through its load balancer, 200
+ *                    receivers + 20 senders in one room, vs the raw ws relay
+ * Options: --scenario a,b|all, --systems switchboard,reference, --rounds (2), --seconds (6, each
+ * measured stretch), --step-seconds (3, each rate step), --rate, --steps, --p99-limit, --rooms,
+ * --room-size, --big-room, --big-room-senders, --big-room-rate (msg/s in all), --idle; lb-fanout:
+ * --receivers, --senders, --sender-rate. Per-run lines come first, the table last.
  */
+const SCENARIOS = ['cpu-per-message', 'max-rate', 'big-room', 'idle-memory', 'lb-fanout'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const DEFAULT_SCENARIOS: Scenario[] = ['cpu-per-message', 'max-rate', 'big-room', 'idle-memory'];
+
 const { values } = parseArgs({
   options: {
+    scenario: { type: 'string', default: DEFAULT_SCENARIOS.join(',') },
+    systems: { type: 'string', default: 'switchboard,reference' },
+    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '6' },
+    'step-seconds': { type: 'string', default: '3' },
+    rooms: { type: 'string', default: '200' },
+    'room-size': { type: 'string', default: '5' },
+    rate: { type: 'string', default: '500' },
+    steps: { type: 'string', default: '500,1000,2000,3000,5000' },
+    'p99-limit': { type: 'string', default: '100' },
+    'big-room': { type: 'string', default: '1000' },
+    'big-room-senders': { type: 'string', default: '20' },
+    'big-room-rate': { type: 'string', default: '10' },
+    idle: { type: 'string', default: '2000' },
     receivers: { type: 'string', default: '200' },
     senders: { type: 'string', default: '20' },
-    rate: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '15' },
+    'sender-rate': { type: 'string', default: '5' },
   },
 });
-const receivers = Number(values.receivers);
-const senders = Number(values.senders);
-const rate = Number(values.rate); // messages per second per sender (the rate limit is per user)
-const seconds = Number(values.seconds);
-const clockTick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-/** CPU time (user + system) of a process in microseconds, from /proc/<pid>/stat. */
-function cpuMicros(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTick;
+function positive(name: keyof typeof values): number {
+  const value = Number(values[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const scenarios = (values.scenario === 'all' ? SCENARIOS.join(',') : values.scenario!).split(',').map((s) => {
+  if (!SCENARIOS.includes(s as Scenario))
+    throw new Error(`unknown scenario "${s}"; known: ${SCENARIOS.join(', ')}, all`);
+  return s as Scenario;
+});
+const systemNames = values.systems!.split(',');
+for (const name of systemNames) {
+  if (name !== 'switchboard' && name !== 'reference')
+    throw new Error(`unknown system "${name}"; known: switchboard, reference`);
 }
+const rounds = positive('rounds');
+const seconds = positive('seconds');
+const params: TableParameters = {
+  rooms: positive('rooms'),
+  roomSize: positive('room-size'),
+  rate: positive('rate'),
+  p99LimitMs: positive('p99-limit'),
+  bigRoom: positive('big-room'),
+  idle: positive('idle'),
+};
+const steps = values.steps!.split(',').map(Number);
+if (steps.some((r, i) => !(r > 0) || (i > 0 && r <= steps[i - 1]!)))
+  throw new Error('--steps must be ascending positive rates, e.g. 500,1000,2000');
+let runCounter = 0;
+const runTag = () => `b${Date.now().toString(36)}${runCounter++}`;
+const log = (line: string) => console.log(line);
 
-type Result = { deliveries: number; elapsed: number; cpu: number; latencies: number[]; sent: number };
-type JoinCost = { joins: number; cpu: number; latencies: number[] };
-
-/** The gateways' room decisions so far: cache hits and PostgreSQL lookups (misses). */
-async function roomDecisions(): Promise<{ hit: number; miss: number }> {
-  const total = { hit: 0, miss: 0 };
-  for (const port of [ports.gateway1Ops, ports.gateway2Ops]) {
-    const text = await (await fetch(`http://${HOST}:${port}/metrics`)).text();
-    for (const m of text.matchAll(/room_decision_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+)/g)) {
-      total[m[1] as 'hit' | 'miss'] += Number(m[2]);
+const compared = scenarios.filter((s) => s !== 'lb-fanout');
+const systems: SystemUnderTest[] = [];
+const figures = new Map<string, RunFigures[]>();
+try {
+  if (compared.length > 0) {
+    if (systemNames.includes('switchboard')) systems.push(await switchboardGateway());
+    if (systemNames.includes('reference')) systems.push(await socketIoReference());
+    for (const system of systems) figures.set(system.name, []);
+    log(
+      `comparing ${systems.map((s) => `${s.name} (${s.url})`).join(' and ')}: one node each, same load generator, ` +
+        `${rounds} interleaved round(s) per scenario`,
+    );
+  }
+  // Each round fills one RunFigures per system; scenarios add their fields to it.
+  const roundFigures = (system: SystemUnderTest, round: number): RunFigures => {
+    const runs = figures.get(system.name)!;
+    runs[round] ??= {};
+    return runs[round];
+  };
+  const manyRooms = compared.filter((s) => s === 'cpu-per-message' || s === 'max-rate');
+  if (manyRooms.length > 0) {
+    log(
+      `\n[${manyRooms.join(' + ')}] ${params.rooms} rooms x ${params.roomSize} members, every member sending in turn`,
+    );
+    for (let round = 0; round < rounds; round++) {
+      for (const system of systems) {
+        log(`${system.name}, round ${round + 1}/${rounds}`);
+        const result = await runManyRooms(
+          system,
+          {
+            rooms: params.rooms,
+            roomSize: params.roomSize,
+            rate: params.rate,
+            seconds,
+            steps: manyRooms.includes('max-rate') ? steps : [],
+            stepSeconds: positive('step-seconds'),
+            p99LimitMs: params.p99LimitMs,
+            cpu: manyRooms.includes('cpu-per-message'),
+            tag: runTag(),
+          },
+          log,
+        );
+        const f = roundFigures(system, round);
+        f.nodeCpuPerMessage = result.cpu?.node;
+        f.allCpuPerMessage = result.cpu?.all;
+        f.maxRate = result.verdict;
+        if (result.verdict)
+          log(
+            `  highest rate held: ${result.verdict.atLeast ? '>= ' : ''}${formatNumber(result.verdict.rate)} msg/s` +
+              (result.verdict.generatorBound ? ' (the load generator could not send the next step)' : ''),
+          );
+      }
     }
   }
-  return total;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs the send schedule, waits for deliveries to drain, measures CPU of `pids` over the run. */
-async function drive(
-  pids: number[],
-  send: (sender: number, seq: number, sentAt: number) => void,
-  expected: () => number,
-  delivered: () => number,
-): Promise<Pick<Result, 'elapsed' | 'cpu' | 'sent'>> {
-  const cpuBefore = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
-  const started = performance.now();
-  let sent = 0;
-  const timers = Array.from({ length: senders }, (_, s) => {
-    let seq = 0;
-    // Senders start staggered so the load is even, not in bursts.
-    const interval = 1000 / rate;
-    return new Promise<void>((resolve) => {
-      setTimeout(
-        () => {
-          const timer = setInterval(() => {
-            if (performance.now() - started > seconds * 1000) {
-              clearInterval(timer);
-              resolve();
-              return;
-            }
-            send(s, seq++, performance.now());
-            sent++;
-          }, interval);
-        },
-        (s * interval) / senders,
-      );
-    });
-  });
-  await Promise.all(timers);
-  const drainDeadline = performance.now() + 15_000;
-  while (delivered() < expected() && performance.now() < drainDeadline) await sleep(50);
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0) - cpuBefore;
-  return { elapsed, cpu, sent };
-}
-
-async function socketIoRun(): Promise<
-  Result & { join: JoinCost; accepted: number; decisions: { hit: number; miss: number } }
-> {
-  const url = `http://${HOST}:${ports.loadBalancer}`;
-  const lbReady = `http://${HOST}:${ports.loadBalancerOps}/readyz`;
-  if (!(await httpOk(lbReady))) throw new Error(`no ready gateway behind ${url}: run make up`);
-  const pids = ['gateway-1', 'gateway-2'].map((name) => {
-    const pid = runningPid(name);
-    if (pid === undefined) throw new Error(`${name} is not running: run make up`);
-    return pid;
-  });
-  const room = `bench-${Date.now().toString(36)}`;
-  const connect = async (user: string): Promise<Socket> => {
-    const { token } = await mintDevToken({ secret: devJwtSecret, sub: user });
-    const socket = io(url, {
-      auth: { token },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    const joinStarted = performance.now();
-    await socket.timeout(30_000).emitWithAck(ClientEvent.RoomJoin, { room });
-    joinLatencies.push(performance.now() - joinStarted);
-    return socket;
-  };
-  // Connect + join (token check, membership decided and recorded, presence) for every client.
-  const joinLatencies: number[] = [];
-  const joinCpuBefore = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
-  const sockets: Socket[] = [];
-  for (let i = 0; i < receivers + senders; i += 50) {
-    const batch = Array.from({ length: Math.min(50, receivers + senders - i) }, (_, j) =>
-      connect(`bench-${i + j}`),
+  if (compared.includes('big-room')) {
+    const options = {
+      members: params.bigRoom,
+      senders: Math.min(positive('big-room-senders'), params.bigRoom),
+      rate: positive('big-room-rate'),
+      seconds,
+    };
+    log(
+      `\n[big-room] ${params.bigRoom} members in one room, ${options.senders} of them sending ${options.rate} msg/s ` +
+        `in all for ${seconds} s; a raw ws relay of equal frames each round`,
     );
-    sockets.push(...(await Promise.all(batch)));
+    for (let round = 0; round < rounds; round++) {
+      const perDelivery = new Map<SystemUnderTest, number>();
+      for (const system of systems) {
+        log(`${system.name}, round ${round + 1}/${rounds}`);
+        const result = await runBigRoom(system, { ...options, tag: runTag() }, log);
+        // `make bench` reads the Switchboard line by this name ("socket.io gateways").
+        log(fanoutLine(system.name === 'switchboard' ? 'socket.io gateways' : system.name, result));
+        const f = roundFigures(system, round);
+        f.joinCpuPerMember = result.join.perMember;
+        f.fillSeconds = result.join.fillMs / 1000;
+        perDelivery.set(system, result.cpuPerDelivery);
+      }
+      const raw = await runRawWsRoom({ ...options, tag: runTag() });
+      log(fanoutLine('raw ws relay', raw));
+      for (const [system, cpu] of perDelivery) {
+        const vsRaw = ratio(cpu, raw.cpuPerDelivery);
+        roundFigures(system, round).cpuPerDeliveryVsRaw = vsRaw;
+        log(`  ${system.name}: node CPU per delivery is ${vsRaw.toFixed(2)}x the raw ws relay`);
+      }
+    }
   }
-  const join: JoinCost = {
-    joins: sockets.length,
-    cpu: pids.reduce((sum, pid) => sum + cpuMicros(pid), 0) - joinCpuBefore,
-    latencies: joinLatencies,
-  };
-  const senderSockets = sockets.slice(receivers);
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let deliveries = 0;
-  let refused = 0;
-  for (const socket of sockets) {
-    socket.on(ServerEvent.Message, (message: ChatMessage) => {
-      deliveries++;
-      const t = sentAt.get(message.clientMsgId);
-      if (t !== undefined) latencies.push(performance.now() - t);
-    });
+  if (compared.includes('idle-memory')) {
+    log(
+      `\n[idle-memory] ${params.idle} connections, connected only (no room); each node is restarted ` +
+        'first, so both start without garbage from earlier scenarios',
+    );
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, system] of systems.entries()) {
+        log(`${system.name}, round ${round + 1}/${rounds}`);
+        const fresh = await system.restartNode();
+        systems[i] = fresh;
+        const result = await runIdleConnections(fresh, params.idle, log);
+        roundFigures(fresh, round).rssPerConnectionKiB = result.perConnection / 1024;
+      }
+    }
   }
-  await sleep(1000);
-  let accepted = 0;
-  const decisionsBefore = await roomDecisions();
-  const run = await drive(
-    pids,
-    (s, seq, now) => {
-      const clientMsgId = `b${s}-${seq}`;
-      sentAt.set(clientMsgId, now);
-      senderSockets[s]!.timeout(30_000)
-        .emitWithAck(ClientEvent.MessageSend, { room, clientMsgId, body: `bench message ${clientMsgId}` })
-        .then(
-          (ack: { ok: boolean }) => {
-            if (ack.ok) accepted++;
-            else refused++;
-          },
-          () => refused++,
-        );
-    },
-    () => accepted * sockets.length,
-    () => deliveries,
-  );
-  const decisionsAfter = await roomDecisions();
-  for (const socket of sockets) socket.close();
-  if (refused > 0) console.log(`  (${refused} sends refused, e.g. rate limited: lower --rate)`);
-  const decisions = {
-    hit: decisionsAfter.hit - decisionsBefore.hit,
-    miss: decisionsAfter.miss - decisionsBefore.miss,
-  };
-  return { ...run, deliveries, latencies, join, accepted, decisions };
+  if (compared.length > 0) {
+    log(
+      `\nSwitchboard vs the Socket.IO reference: medians of ${rounds} interleaved run(s); ` +
+        'ratio = Switchboard / reference; node = the one process the clients talk to',
+    );
+    log(comparisonTable(params, figures.get('socket.io reference') ?? [], figures.get('switchboard') ?? []));
+  }
+  if (scenarios.includes('lb-fanout')) await lbFanout();
+} finally {
+  for (const system of systems) await system.stop();
 }
-
-async function rawWsRun(frameOf: (s: number, seq: number, now: number) => string): Promise<Result> {
-  const child = spawn(process.execPath, ['gateway/bench/raw-ws-broadcast.ts', '0'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port));
-  });
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < receivers + senders; i++) {
-    const ws = new WebSocket(`ws://${HOST}:${port}`, { perMessageDeflate: false });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    sockets.push(ws);
-  }
-  const latencies: number[] = [];
-  let deliveries = 0;
-  for (const ws of sockets) {
-    ws.on('message', (data) => {
-      deliveries++;
-      // The same client work as Socket.IO: parse the packet, read the message.
-      const [, message] = JSON.parse(data.toString().slice(2)) as [string, ChatMessage];
-      latencies.push(performance.now() - Number(message.body));
-    });
-  }
-  await sleep(1000);
-  let sent = 0;
-  const run = await drive(
-    [child.pid!],
-    (s, seq, now) => {
-      sent++;
-      sockets[receivers + s]!.send(frameOf(s, seq, now));
-    },
-    () => sent * sockets.length,
-    () => deliveries,
-  );
-  for (const ws of sockets) ws.close();
-  child.kill('SIGTERM');
-  return { ...run, deliveries, latencies };
-}
-
-function report(name: string, r: Result) {
-  const sorted = [...r.latencies].sort((a, b) => a - b);
-  const perDelivery = r.cpu / Math.max(r.deliveries, 1);
-  console.log(
-    `${name.padEnd(22)} sent ${String(r.sent).padStart(6)}  deliveries ${String(r.deliveries).padStart(8)}  ` +
-      `${(r.deliveries / r.elapsed).toFixed(0).padStart(7)} deliveries/s  ` +
-      `latency p50 ${percentile(sorted, 50).toFixed(1)} ms  p95 ${percentile(sorted, 95).toFixed(1)} ms  ` +
-      `p99 ${percentile(sorted, 99).toFixed(1)} ms  server CPU ${perDelivery.toFixed(2)} µs/delivery`,
-  );
-  return perDelivery;
-}
-
-console.log(
-  `fan-out: ${receivers} receivers + ${senders} senders in one room, ${senders * rate} msg/s for ${seconds} s, ` +
-    `through the load balancer (${HOST}:${ports.loadBalancer}) onto 2 gateways`,
-);
-const socketIo = await socketIoRun();
-const joins = [...socketIo.join.latencies].sort((a, b) => a - b);
-console.log(
-  `joins (connect + room:join, membership decided and recorded): ${socketIo.join.joins}, ` +
-    `gateway CPU ${(socketIo.join.cpu / socketIo.join.joins).toFixed(0)} µs per join, ` +
-    `join ack p50 ${percentile(joins, 50).toFixed(1)} ms p95 ${percentile(joins, 95).toFixed(1)} ms`,
-);
-console.log(
-  `sends: ${socketIo.accepted} accepted, gateway CPU ${(socketIo.cpu / Math.max(socketIo.accepted, 1)).toFixed(0)} µs per send ` +
-    `(its fan-out included); room decisions during the sends: ${socketIo.decisions.hit} from the pod cache, ` +
-    `${socketIo.decisions.miss} from PostgreSQL`,
-);
-const gatewayCost = report('socket.io gateways', socketIo);
-// Equal frames: what a gateway writes for one message, `42["message",{...}]`.
-const raw = await rawWsRun((s, seq, now) => {
-  const message: ChatMessage = {
-    id: '01a2021d-0c6c-7099-ae7f-f114a04c6296',
-    room: 'bench-room',
-    sender: `bench-${receivers + s}`,
-    body: String(now),
-    ts: Date.now(),
-    clientMsgId: `b${s}-${seq}`,
-  };
-  return `42${JSON.stringify(['message', message, '1795331787904-0'])}`;
-});
-const rawCost = report('raw ws relay', raw);
-console.log(
-  `gateway CPU per delivered message is ${(gatewayCost / rawCost).toFixed(1)}x the raw ws relay ` +
-    `(gateway cost includes auth, validation, rate limit, dedup, Kafka produce, Redis stream fan-out)`,
-);
 process.exit(0);
+
+/** The earlier benchmark: the whole stack through its load balancer, one room, vs the raw relay. */
+async function lbFanout() {
+  const receivers = positive('receivers');
+  const senders = positive('senders');
+  const rate = senders * positive('sender-rate');
+  log(
+    `\n[lb-fanout] ${receivers} receivers + ${senders} senders in one room, ${rate} msg/s for ${seconds} s, ` +
+      `through the load balancer (${HOST}:${ports.loadBalancer}) onto 2 gateways`,
+  );
+  const system = await switchboardBalanced();
+  const options = { members: receivers + senders, senders, rate, seconds };
+  const gateways = await runBigRoom(system, { ...options, tag: runTag() }, log);
+  const gatewayCost = gateways.cpuPerDelivery;
+  log(fanoutLine('socket.io gateways', gateways));
+  const raw = await runRawWsRoom({ ...options, tag: runTag() });
+  log(fanoutLine('raw ws relay', raw));
+  log(
+    `gateway CPU per delivered message is ${(gatewayCost / raw.cpuPerDelivery).toFixed(1)}x the raw ws relay ` +
+      `(gateway cost includes auth, validation, rate limit, dedup, Kafka produce, Redis stream fan-out)`,
+  );
+}

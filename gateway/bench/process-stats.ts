@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/** CPU time and memory of server processes, read from /proc (Linux). */
+
+const clockTick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may itself hold spaces and parentheses.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU time (user + system) of a process in microseconds. With `reapedChildren`, also the CPU of
+ * children it has already waited for (PostgreSQL's backends come and go during a run; the
+ * postmaster reaps them, so their time moves into its cutime/cstime and stays counted).
+ */
+export function cpuMicros(pid: number, reapedChildren = false): number {
+  const f = statFields(pid);
+  // utime, stime, cutime, cstime: fields 14-17 of proc(5), 11-14 after the name.
+  const ticks = Number(f[11]) + Number(f[12]) + (reapedChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return (ticks * 1e6) / clockTick;
+}
+
+/** The live children of a process. */
+export function childPids(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(statFields(Number(entry))[1]) === parent) children.push(Number(entry));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return children;
+}
+
+/** A process tree's CPU: the parent, its live children and the ones it reaped. */
+export function treeCpuMicros(parent: number): number {
+  let total = cpuMicros(parent, true);
+  for (const child of childPids(parent)) {
+    try {
+      total += cpuMicros(child);
+    } catch {
+      // Exited (and reaped into the parent's total) since the listing.
+    }
+  }
+  return total;
+}
+
+/** Resident set size in bytes (VmRSS). */
+export function rssBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kib) * 1024;
+}
+
+/** A server process measured by the benchmark, under the name the table uses. */
+export type ServerProcess = { name: string; pid: number; cpuMicros: () => number };
+
+export function serverProcess(name: string, pid: number, tree = false): ServerProcess {
+  return { name, pid, cpuMicros: () => (tree ? treeCpuMicros(pid) : cpuMicros(pid)) };
+}
+
+/** CPU of each process over a stretch of time: call the result to get microseconds per process. */
+export function cpuMeter(processes: readonly ServerProcess[]): () => Map<string, number> {
+  const before = new Map(processes.map((p) => [p.name, p.cpuMicros()]));
+  return () => new Map(processes.map((p) => [p.name, p.cpuMicros() - (before.get(p.name) ?? 0)]));
+}
+
+/** This process' own CPU (the load generator, every thread) over a stretch of time, in microseconds. */
+export function selfCpuMeter(): () => number {
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return used.user + used.system;
+  };
+}

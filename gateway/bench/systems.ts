@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  canConnect,
+  devJwtSecret,
+  down,
+  freePort,
+  HOST,
+  httpOk,
+  ports,
+  repoRoot,
+  runningPid,
+  serviceByName,
+  startService,
+  waitFor,
+} from '@switchboard/stack';
+import { mintDevToken } from '../src/auth/dev-token.ts';
+import { type ServerProcess, serverProcess } from './process-stats.ts';
+
+/**
+ * The systems the benchmark drives with the same load generator: one Switchboard gateway of the
+ * local stack (addressed directly, so it is one node), the stack through its load balancer, and
+ * the Socket.IO reference server with its own Redis.
+ */
+export type SystemUnderTest = {
+  name: string;
+  url: string;
+  /** The node(s) the clients talk to: "gateway CPU" and RSS are theirs. */
+  nodes: ServerProcess[];
+  /** Every server process that works for a message (the nodes included). */
+  all: ServerProcess[];
+  /** Handshake `auth` for a user. */
+  auth(user: string): Promise<Record<string, string>>;
+  /** Room decisions (pod cache hits, PostgreSQL lookups) so far, where the system has them. */
+  roomDecisions?(): Promise<{ hit: number; miss: number }>;
+  /** The same system with its node freshly started (a memory baseline without earlier garbage). */
+  restartNode(): Promise<SystemUnderTest>;
+  stop(): Promise<void>;
+};
+
+function stackPid(name: string): number {
+  const pid = runningPid(name);
+  if (pid === undefined) throw new Error(`${name} is not running: run make up`);
+  return pid;
+}
+
+async function switchboardAuth(user: string) {
+  return { token: (await mintDevToken({ secret: devJwtSecret, sub: user })).token };
+}
+
+async function roomDecisions(opsPorts: number[]): Promise<{ hit: number; miss: number }> {
+  const total = { hit: 0, miss: 0 };
+  for (const port of opsPorts) {
+    const text = await (await fetch(`http://${HOST}:${port}/metrics`)).text();
+    for (const m of text.matchAll(/room_decision_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+)/g)) {
+      total[m[1] as 'hit' | 'miss'] += Number(m[2]);
+    }
+  }
+  return total;
+}
+
+/** The stack's processes besides the gateways; PostgreSQL with its backends. */
+function stackBackends(): ServerProcess[] {
+  return [
+    serverProcess('kafka', stackPid('kafka')),
+    serverProcess('persister', stackPid('persister')),
+    serverProcess('postgresql', stackPid('postgres'), true),
+    serverProcess('redis', stackPid('redis')),
+  ];
+}
+
+/** gateway-1 of the local stack, directly: one node; the whole stack counts for "all processes". */
+export async function switchboardGateway(): Promise<SystemUnderTest> {
+  if (!(await httpOk(`http://${HOST}:${ports.gateway1Ops}/readyz`)))
+    throw new Error(`gateway-1 (${HOST}:${ports.gateway1}) is not ready: run make up`);
+  const gateway1 = serverProcess('gateway-1', stackPid('gateway-1'));
+  return {
+    name: 'switchboard',
+    url: `http://${HOST}:${ports.gateway1}`,
+    nodes: [gateway1],
+    all: [gateway1, serverProcess('gateway-2', stackPid('gateway-2')), ...stackBackends()],
+    auth: switchboardAuth,
+    roomDecisions: () => roomDecisions([ports.gateway1Ops]),
+    restartNode: async () => {
+      await down({ only: ['gateway-1'] });
+      await startService(serviceByName('gateway-1'));
+      return switchboardGateway();
+    },
+    stop: async () => {},
+  };
+}
+
+/** The stack through its load balancer, onto both gateways. */
+export async function switchboardBalanced(): Promise<SystemUnderTest> {
+  if (!(await httpOk(`http://${HOST}:${ports.loadBalancerOps}/readyz`)))
+    throw new Error(`no ready gateway behind ${HOST}:${ports.loadBalancer}: run make up`);
+  const gateways = ['gateway-1', 'gateway-2'].map((name) => serverProcess(name, stackPid(name)));
+  return {
+    name: 'switchboard (load balancer, 2 gateways)',
+    url: `http://${HOST}:${ports.loadBalancer}`,
+    nodes: gateways,
+    all: [...gateways, ...stackBackends()],
+    auth: switchboardAuth,
+    roomDecisions: () => roomDecisions([ports.gateway1Ops, ports.gateway2Ops]),
+    restartNode: () => {
+      throw new Error('the load balancer run restarts nothing');
+    },
+    stop: async () => {},
+  };
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A child that prints `{"port": N}` on its first line once it listens (the bench's servers do). */
+export async function spawnListeningChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}) before listening`)));
+    child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port));
+  });
+  return { child, port };
+}
+
+/** The Socket.IO reference (reference-server.ts) on a redis-server of its own, both started here. */
+export async function socketIoReference(): Promise<SystemUnderTest> {
+  const redisPort = await freePort();
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  try {
+    await waitFor('reference redis-server', () => canConnect(redisPort), {
+      timeoutMs: 10_000,
+      isAlive: () => redis.exitCode === null,
+    });
+    return await referenceServer(redis, redisPort);
+  } catch (err) {
+    await stopChild(redis);
+    throw err;
+  }
+}
+
+async function referenceServer(redis: ChildProcess, redisPort: number): Promise<SystemUnderTest> {
+  const { child, port } = await spawnListeningChild([
+    'gateway/bench/reference-server.ts',
+    `redis://${HOST}:${redisPort}`,
+  ]);
+  const node = serverProcess('reference server', child.pid!);
+  return {
+    name: 'socket.io reference',
+    url: `http://${HOST}:${port}`,
+    nodes: [node],
+    all: [node, serverProcess('reference redis', redis.pid!)],
+    auth: async (user) => ({ user }),
+    restartNode: async () => {
+      await stopChild(child);
+      return referenceServer(redis, redisPort);
+    },
+    stop: async () => {
+      await stopChild(child);
+      await stopChild(redis);
+    },
+  };
+}
