@@ -12,7 +12,7 @@ STACK := node --import tsx stack/src/cli.ts
 # Integration tests (unit tests run in test-unit; the chart on a control plane in test-cluster).
 TESTS ?= '*/test/*.test.ts'
 
-.PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway loadtest bench \
+.PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway bench-produce loadtest bench \
   kind-up dev deploy chart-lint chart-test test-cluster images
 
 help: ## list the targets
@@ -80,8 +80,11 @@ test: lint typecheck test-unit ## everything: lint, types, unit, integration and
 bench-persist: up ## benchmark: one persister drains 500k messages; naive INSERT and COPY for comparison
 	node persister/bench/drain.ts
 
-bench-gateway: up ## benchmark: fan-out through the load balancer (deliveries/s, latency, CPU per delivery vs raw ws)
-	node gateway/bench/fanout.ts
+bench-gateway: up ## benchmark: one gateway vs the Socket.IO reference, interleaved (BENCH_GATEWAY_ARGS="--scenario ... --seconds N")
+	node gateway/bench/fanout.ts $(BENCH_GATEWAY_ARGS)
+
+bench-produce: up ## benchmark: Kafka broker, persister, PostgreSQL and gateway CPU per message at 500 and 3,000 msg/s
+	node gateway/bench/produce-cost.ts
 
 # k6 load tests (loadtest/README.md). k6 is pinned and built once into .stack/cache/bin.
 SCENARIO ?= fanout

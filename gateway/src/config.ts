@@ -28,6 +28,11 @@ export const gatewayConfigSchema = z
       100,
     ),
     KAFKA_MAX_BATCH: env.int(500, 'messages produced in one Kafka request at most', 1),
+    PRODUCE_LINGER_MS: env.int(
+      5,
+      'when no Kafka request is in flight, how long one may wait for more messages (only when the recent rate says more are coming); 0 sends each at once',
+      0,
+    ),
     ...kafkaSecurityFields,
     DATABASE_URL: env.url('PostgreSQL URL for history reads'),
     DATABASE_POOL_MAX: env.int(5, 'PostgreSQL connections of this pod (history reads only)', 1),
@@ -211,6 +216,14 @@ export const gatewayConfigSchema = z
     if (c.KAFKA_BROKERS.length === 0)
       ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'at least one broker is required' });
     refineKafkaSecurity(c, ctx);
+    // A linger is a few milliseconds of latency traded for fewer requests; near the send
+    // timeout it would turn into refusals.
+    if (c.PRODUCE_LINGER_MS * 10 > c.KAFKA_SEND_TIMEOUT_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PRODUCE_LINGER_MS'],
+        message: 'must be at most a tenth of KAFKA_SEND_TIMEOUT_MS',
+      });
     if (!c.JWT_SECRET && !c.JWT_JWKS_URL)
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL' });
     if (c.JWT_SECRET && c.JWT_SECRET.length < 32)

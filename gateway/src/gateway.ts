@@ -64,6 +64,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
     maxPending: config.MAX_INFLIGHT_SENDS,
     maxBatch: config.KAFKA_MAX_BATCH,
+    lingerMs: config.PRODUCE_LINGER_MS,
     security: kafkaClientSecurity(config, 'gateway'),
     logger,
     onRequest: (seconds, ok, size, { outcome, bytes }) => {
@@ -91,6 +92,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   const history = createHistoryReader({ db, log: roomLog, persistWaitMs: config.HISTORY_PERSIST_WAIT_MS });
   const delivery = createBroadcast(io, {
     log: roomLog,
+    connected: () => redis.adapter.status === 'ready',
     metrics,
     logger,
     maxQueued: config.MAX_INFLIGHT_SENDS,
@@ -102,6 +104,8 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
       dedup: createMessageDedup(redis.commands, {
         ttlSeconds: config.DEDUP_TTL_SECONDS,
         pendingLeaseMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
+        // In the same write as the room log entry and the broadcast that follow it.
+        ackedOn: redis.adapter,
       }),
       broadcast: delivery.broadcast,
       recall: (room, sender, clientMsgId) => storedMessageOf(db, { room, sender, clientMsgId }),
@@ -268,10 +272,10 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
 function countActive(send: SendMessage): { run: SendMessage; readonly active: number } {
   let active = 0;
   return {
-    run: async (sender, input) => {
+    run: async (sender, input, sendsBucket) => {
       active++;
       try {
-        return await send(sender, input);
+        return await send(sender, input, sendsBucket);
       } finally {
         active--;
       }

@@ -18,16 +18,20 @@ import { Partitioners, type Producer } from 'kafkajs';
 import { createBrokerProbe } from './kafka/broker-probe.ts';
 import { planRequest, recordBytes, requestBudget, splitPoint } from './kafka/produce-batches.ts';
 import { isTooLargeError } from './kafka/produce-errors.ts';
+import { ArrivalGaps, lingerDelay } from './kafka/produce-linger.ts';
 
 /**
  * Every Kafka call of the gateway lives here (kafkajs is in maintenance mode upstream; a
  * replacement client only has to implement `MessageProducer`).
  *
  * Sends are grouped: whatever arrives while one Kafka request is in flight goes out as the
- * next request. kafkajs serialises idempotent produce requests per broker anyway, so this is
- * what turns one round trip per message into one round trip per batch. A request is bounded by
- * bytes as well as by count (`kafka/produce-batches.ts`), so one user's large messages cannot
- * make a request the broker refuses and fail other users' sends with it (G7).
+ * next request, and when nothing is in flight a request is held open up to `lingerMs` for the
+ * messages that are likely to follow (`kafka/produce-linger.ts`). One request at a time: the
+ * idempotent kafkajs producer allows no more (it holds a lock per broker around each produce
+ * request, whatever `maxInFlightRequests` says), and one queue drained in order is what keeps a
+ * room's records in acceptance order (G4). A request is bounded by bytes as well as by count
+ * (`kafka/produce-batches.ts`), so one user's large messages cannot make a request the broker
+ * refuses and fail other users' sends with it (G7).
  */
 export type MessageProducer = {
   /**
@@ -54,6 +58,8 @@ export type ProducerOptions = {
   sendTimeoutMs: number;
   maxPending: number;
   maxBatch: number;
+  /** PRODUCE_LINGER_MS: how long a request may wait for more messages; 0 (default) never. */
+  lingerMs?: number;
   /** TLS/SASL of a managed cluster (service-kit `kafkaClientSecurity`); unset: plaintext. */
   security?: KafkaClientSecurity;
   logger: Logger;
@@ -78,6 +84,8 @@ type Entry = {
    * message holds its body, not its JSON, which escaping can make six times larger.
    */
   bytes: number;
+  /** performance.now() when it was queued: a linger is bounded from the oldest queued entry. */
+  queuedAt: number;
   /** Answered (acked, refused, or its sender's deadline passed): never sent (again). */
   settled: boolean;
   /** Taken into a Kafka request: from then on a failure has an unknown outcome. */
@@ -132,6 +140,23 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
   let flushing: Promise<void> | undefined;
   let inRequest = 0;
   const queue: Entry[] = [];
+  /** Upper bound of the bytes in `queue` (settled entries count until they leave it). */
+  let queuedBytes = 0;
+  const lingerMs = options.lingerMs ?? 0;
+  const gaps = new ArrivalGaps();
+  /** Ends the current linger early (the batch is full, or the producer stops). */
+  let endLinger: (() => void) | undefined;
+
+  const linger = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        endLinger = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      endLinger = done;
+    });
 
   const tooLarge = (bytes: number) =>
     new SwitchboardError(
@@ -231,9 +256,15 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     }
   }
 
+  const take = (count: number) => {
+    const taken = queue.splice(0, count);
+    for (const e of taken) queuedBytes -= e.bytes;
+    return taken;
+  };
+
   async function flushLoop() {
     while (queue.length > 0) {
-      while (queue[0]?.settled) queue.shift();
+      while (queue[0]?.settled) take(1);
       if (queue.length === 0) break;
       const head = queue.slice(0, options.maxBatch);
       const plan = planRequest(
@@ -243,11 +274,24 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       );
       if (plan.kind === 'refuse') {
         // Fitted when it was queued; the limit was lowered since.
-        const entry = queue.shift()!;
-        settle(entry, tooLarge(entry.bytes));
+        const [entry] = take(1);
+        settle(entry!, tooLarge(entry!.bytes));
         continue;
       }
-      const batch = queue.splice(0, plan.count);
+      const wait = stopping
+        ? 0
+        : lingerDelay({
+            now: performance.now(),
+            oldestQueuedAt: queue[0]!.queuedAt,
+            lingerMs,
+            meanGapMs: gaps.meanMs,
+            full: plan.count < queue.length || plan.count >= options.maxBatch,
+          });
+      if (wait > 0) {
+        await linger(wait);
+        continue; // plan again with what arrived meanwhile
+      }
+      const batch = take(plan.count);
       inRequest = batch.length;
       try {
         await sendInParts(batch);
@@ -289,10 +333,17 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       if (queue.length + inRequest >= options.maxPending) {
         return Promise.reject(notSent('too many messages are waiting for the message log'));
       }
+      const queuedAt = performance.now();
+      gaps.observe(queuedAt);
       let entry: Entry | undefined;
       const acked = new Promise<void>((resolve, reject) => {
-        entry = { message, headers, bytes, settled: false, sent: false, resolve, reject };
+        entry = { message, headers, bytes, queuedAt, settled: false, sent: false, resolve, reject };
         queue.push(entry);
+        queuedBytes += bytes;
+        // A linger ends as soon as one request's worth is waiting.
+        if (queue.length >= options.maxBatch || queuedBytes > requestBudget(probe.maxMessageBytes)) {
+          endLinger?.();
+        }
         kick();
       });
       // A queued entry past its deadline is dropped before sending; one already in a request
@@ -305,6 +356,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
     },
     async stop() {
       stopping = true;
+      endLinger?.();
       await flushing;
       await producer.disconnect().catch(() => {});
       await probe.stop();

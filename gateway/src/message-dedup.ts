@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { unavailable } from '@switchboard/protocol';
 import type { Redis } from 'ioredis';
+import { type BucketRef, TAKE_TOKEN_LUA } from './limits/budget.ts';
 
 /**
  * G3 across pods: one Redis entry per (room, sender, clientMsgId) holds the server id of that
@@ -19,12 +20,16 @@ export type Claim =
   | { kind: 'claimed'; id: string; ts: number; fresh: boolean }
   | { kind: 'acked'; id: string; ts: number }
   | { kind: 'pending' }
-  | { kind: 'conflict' };
+  | { kind: 'conflict' }
+  /** The sender's bucket had no token: nothing was claimed. */
+  | { kind: 'limited'; retryAfterMs: number };
 
 export type MessageDedup = {
   /**
    * Claims the client message id for `body`, proposing `id`/`ts`; a previous failed attempt's
-   * id wins; another body under the same clientMsgId is a conflict.
+   * id wins; another body under the same clientMsgId is a conflict. With `bucket`, a token is
+   * taken from it first, in the same script (one round trip); when it has none, nothing is
+   * claimed (`limited`).
    */
   claim(
     room: string,
@@ -33,6 +38,7 @@ export type MessageDedup = {
     id: string,
     ts: number,
     body: string,
+    bucket?: Pick<BucketRef, 'key' | 'burst' | 'perSecond'>,
   ): Promise<Claim>;
   acked(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
   failed(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
@@ -59,11 +65,16 @@ export function bodyDigest(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest().subarray(0, 16).toString('base64url');
 }
 
-// ARGV: 1 proposed 'id|ts', 2 lease ms, 3 TTL seconds, 4 body digest.
-const CLAIM_SCRIPT = `
+// KEYS: 1 the entry, 2 (optional) the sender's token bucket. ARGV: 1 proposed 'id|ts', 2 lease
+// ms, 3 TTL seconds, 4 body digest, 5 and 6 (with KEYS[2]) the bucket's burst and rate.
+const CLAIM_SCRIPT = `${TAKE_TOKEN_LUA}
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if KEYS[2] then
+  local wait = take_token(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]), now)
+  if wait > 0 then return 'R|' .. wait end
+end
 local lease = '|' .. (now + tonumber(ARGV[2]))
 local v = redis.call('GET', KEYS[1])
 if not v then
@@ -111,24 +122,36 @@ end
 return 0
 `;
 
-type Scripts = {
-  sbDedupClaim(
-    key: string,
-    value: string,
-    leaseMs: number,
-    ttlSeconds: number,
-    digest: string,
-  ): Promise<string>;
+type ClaimScript = {
+  // The number of keys first: 1, or 2 with the bucket.
+  sbDedupClaim(numKeys: 1 | 2, ...keysThenArgs: (string | number)[]): Promise<string>;
+};
+type SettleScript = {
   sbDedupSettle(key: string, value: string, state: string, ttlSeconds: number): Promise<number>;
 };
 
 export function createMessageDedup(
   redis: Redis,
-  options: { ttlSeconds: number; pendingLeaseMs: number; keyPrefix?: string },
+  options: {
+    ttlSeconds: number;
+    pendingLeaseMs: number;
+    keyPrefix?: string;
+    /**
+     * Where `acked` settles (default `redis`): the broadcast's connection, so the settle shares
+     * one write with the room log entry and the broadcast that follow it (ioredis
+     * auto-pipelining; sockets/broadcast.ts). Nothing waits for it, so it needs no timeout.
+     */
+    ackedOn?: Redis;
+  },
 ): MessageDedup {
-  redis.defineCommand('sbDedupClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
-  redis.defineCommand('sbDedupSettle', { numberOfKeys: 1, lua: SETTLE_SCRIPT });
-  const scripts = redis as unknown as Scripts;
+  redis.defineCommand('sbDedupClaim', { lua: CLAIM_SCRIPT });
+  const claims = redis as unknown as ClaimScript;
+  const settleOn = (connection: Redis) => {
+    connection.defineCommand('sbDedupSettle', { numberOfKeys: 1, lua: SETTLE_SCRIPT });
+    return (connection as unknown as SettleScript).sbDedupSettle.bind(connection);
+  };
+  const settle = settleOn(redis);
+  const settleAcked = options.ackedOn ? settleOn(options.ackedOn) : settle;
   const prefix = options.keyPrefix ?? 'sb:dedup:';
   // Room and sender can contain ':' so the parts are length-prefixed, never ambiguous.
   const key = (room: string, sender: string, clientMsgId: string) =>
@@ -144,16 +167,15 @@ export function createMessageDedup(
   };
 
   return {
-    claim: (room, sender, clientMsgId, id, ts, body) =>
+    claim: (room, sender, clientMsgId, id, ts, body, bucket) =>
       guard(async () => {
-        const raw = await scripts.sbDedupClaim(
-          key(room, sender, clientMsgId),
-          `${id}|${ts}`,
-          options.pendingLeaseMs,
-          options.ttlSeconds,
-          bodyDigest(body),
-        );
+        const entry = key(room, sender, clientMsgId);
+        const args = [`${id}|${ts}`, options.pendingLeaseMs, options.ttlSeconds, bodyDigest(body)];
+        const raw = bucket
+          ? await claims.sbDedupClaim(2, entry, bucket.key, ...args, bucket.burst, bucket.perSecond)
+          : await claims.sbDedupClaim(1, entry, ...args);
         const [state, foundId, foundTs] = raw.split('|');
+        if (state === 'R') return { kind: 'limited', retryAfterMs: Number(foundId) };
         if (state === 'C' || state === 'N') {
           return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: state === 'N' };
         }
@@ -163,15 +185,15 @@ export function createMessageDedup(
       }),
     acked: (room, sender, clientMsgId, id, ts) =>
       guard(async () => {
-        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'A', options.ttlSeconds);
+        await settleAcked(key(room, sender, clientMsgId), `${id}|${ts}`, 'A', options.ttlSeconds);
       }),
     failed: (room, sender, clientMsgId, id, ts) =>
       guard(async () => {
-        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'F', options.ttlSeconds);
+        await settle(key(room, sender, clientMsgId), `${id}|${ts}`, 'F', options.ttlSeconds);
       }),
     discarded: (room, sender, clientMsgId, id, ts) =>
       guard(async () => {
-        await scripts.sbDedupSettle(key(room, sender, clientMsgId), `${id}|${ts}`, 'D', options.ttlSeconds);
+        await settle(key(room, sender, clientMsgId), `${id}|${ts}`, 'D', options.ttlSeconds);
       }),
     adopt: (room, sender, clientMsgId, id, ts, body) =>
       guard(async () => {

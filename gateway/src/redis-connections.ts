@@ -3,7 +3,10 @@ import { Redis } from 'ioredis';
 import type { GatewayMetrics } from './metrics.ts';
 
 export type RedisConnections = {
-  /** The Socket.IO adapter's connection (it duplicates it for its blocking XREAD). */
+  /**
+   * The Socket.IO adapter's connection (it duplicates it for its blocking XREAD); after Kafka's
+   * ack also the dedup settle and the room log entry, which share the broadcast's write.
+   */
   adapter: Redis;
   /** Rate limits, dedup entries, presence, room change publishes: with a command timeout. */
   commands: Redis;
@@ -16,7 +19,8 @@ export type RedisConnections = {
  * Three connections: a subscriber for room changes; the adapter's cannot have a command timeout (its blocking read would trip
  * it), while the gateway's own commands need one, so an unresponsive Redis fails a send with
  * UNAVAILABLE instead of leaving it without an ack. Auto-pipelining: commands issued in one
- * tick share one write.
+ * tick share one write, in the order they were issued (a MULTI or an explicit pipeline would
+ * be written on its own, ahead of them).
  */
 export function connectRedis(
   url: string,

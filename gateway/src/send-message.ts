@@ -12,18 +12,23 @@ import {
 } from '@switchboard/protocol';
 import { backoffDelay, type Logger, sleep } from '@switchboard/service-kit';
 import { type MessageProducer, NotSentError } from './kafka-producer.ts';
+import type { BucketRef } from './limits/budget.ts';
 import type { MessageDedup } from './message-dedup.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Broadcast } from './sockets/broadcast.ts';
 
 const tracer = trace.getTracer('switchboard-gateway');
 
-export type SendMessage = (sender: string, input: MessageSend) => Promise<SendAck>;
+/**
+ * `sendsBucket`: the sender's send budget (socket sends; the server API has none). Its token is
+ * taken by the dedup claim's script, so a send costs one Redis round trip before Kafka.
+ */
+export type SendMessage = (sender: string, input: MessageSend, sendsBucket?: BucketRef) => Promise<SendAck>;
 
 /**
- * The path of one message (G1, G3): claim the clientMsgId (a retry carries the same body;
- * another body is CONFLICT), produce to Kafka, and only once Kafka has acknowledged it
- * broadcast it to the room and answer the sender.
+ * The path of one message (G1, G3): take a token and claim the clientMsgId (a retry carries the
+ * same body; another body is CONFLICT) in one round trip, produce to Kafka, and only once Kafka
+ * has acknowledged it broadcast it to the room and answer the sender.
  */
 export function createSendMessage(deps: {
   producer: MessageProducer;
@@ -43,7 +48,7 @@ export function createSendMessage(deps: {
 }): SendMessage {
   const { producer, dedup, metrics } = deps;
 
-  async function claim(sender: string, input: MessageSend) {
+  async function claim(sender: string, input: MessageSend, sendsBucket: BucketRef | undefined) {
     const deadline = Date.now() + deps.pendingWaitMs;
     for (let attempt = 1; ; attempt++) {
       const id = newMessageId();
@@ -54,7 +59,10 @@ export function createSendMessage(deps: {
         id,
         messageIdTime(id),
         input.body,
+        // One token per send: waiting out a concurrent attempt below does not spend more.
+        attempt === 1 ? sendsBucket : undefined,
       );
+      if (found.kind === 'limited') throw sendsBucket!.refused(found.retryAfterMs);
       if (found.kind === 'conflict') {
         // G3: the first body stays the message; this one would be dropped if we said ok.
         throw new SwitchboardError(
@@ -89,14 +97,14 @@ export function createSendMessage(deps: {
     return { kind: 'acked' as const, ...stored };
   }
 
-  return (sender, input) =>
+  return (sender, input, sendsBucket) =>
     tracer.startActiveSpan('message:send', async (span) => {
       span.setAttributes({ 'switchboard.room': input.room, 'switchboard.client_msg_id': input.clientMsgId });
       try {
         if (utf8Length(input.body) > deps.maxBodyBytes) {
           throw new SwitchboardError(ErrorCode.TooLarge, `the body exceeds ${deps.maxBodyBytes} bytes`);
         }
-        let claimed = await claim(sender, input);
+        let claimed = await claim(sender, input, sendsBucket);
         if (claimed.kind === 'claimed' && claimed.fresh && !(await dedup.trusted())) {
           claimed = (await recallStored(sender, input, claimed)) ?? claimed;
         }
@@ -125,9 +133,12 @@ export function createSendMessage(deps: {
           await settle(input.room, sender, input.clientMsgId, message.id, message.ts).catch(() => {});
           throw err;
         }
-        // Kafka has it: from here on the message exists (G1). Settling the dedup entry is not
-        // waited for: until it lands a retry sees "pending" and waits for it. It is best
-        // effort: were Redis to lose it, the persister's unique key still keeps one row (G3).
+        // Kafka has it: from here on the message exists (G1). The dedup settle and the broadcast
+        // (room log entry, then the adapter's entry) are issued in this same tick on the
+        // broadcast's connection, so they leave in one write and Redis applies the settle first:
+        // whoever sees the message, a retry of it finds "acknowledged". The settle is not waited
+        // for and is best effort: were Redis to lose it, the persister's unique key still keeps
+        // one row (G3).
         void dedup.acked(input.room, sender, input.clientMsgId, message.id, message.ts).catch((err) => {
           deps.logger.warn({ err, id: message.id }, 'dedup entry not settled');
         });

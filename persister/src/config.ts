@@ -41,7 +41,16 @@ export const persisterConfigSchema = z
       1024,
     ),
     KAFKA_MAX_BYTES: env.int(10_485_760, 'largest fetch response in bytes', 1024),
-    KAFKA_MAX_WAIT_MS: env.int(500, 'how long a fetch waits for data when a partition is idle', 0),
+    KAFKA_MIN_BYTES: env.int(
+      65_536,
+      'a fetch returns once this many bytes are waiting (or after KAFKA_MAX_WAIT_MS): at low rates one write carries many messages instead of one',
+      1,
+    ),
+    KAFKA_MAX_WAIT_MS: env.int(
+      250,
+      'how long a fetch waits for KAFKA_MIN_BYTES: the longest a message waits to be written at low rates',
+      0,
+    ),
     ...kafkaSecurityFields,
     PARTITIONS_CONCURRENCY: env.int(
       3,
@@ -95,6 +104,12 @@ export const persisterConfigSchema = z
         code: 'custom',
         path: ['WRITE_TIMEOUT_MS'],
         message: 'must be at most half of KAFKA_SESSION_TIMEOUT_MS',
+      });
+    if (c.KAFKA_MIN_BYTES > c.KAFKA_MAX_BYTES)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_MIN_BYTES'],
+        message: 'must be at most KAFKA_MAX_BYTES',
       });
     if (c.KAFKA_HEARTBEAT_INTERVAL_MS >= c.KAFKA_SESSION_TIMEOUT_MS)
       ctx.addIssue({

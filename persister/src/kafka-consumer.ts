@@ -36,6 +36,9 @@ export function createKafkaConsumer(
     heartbeatInterval: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
     maxBytes: config.KAFKA_MAX_BYTES,
+    // At low rates a fetch answered at once carries one or two records per partition, and each
+    // partition's records are one transaction: waiting for some bytes makes the writes fewer.
+    minBytes: config.KAFKA_MIN_BYTES,
     maxWaitTimeInMs: config.KAFKA_MAX_WAIT_MS,
     // kafkajs restarts the consumer after a crash on its own (restartOnFailure defaults to true).
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },

@@ -3,23 +3,28 @@ import type { Redis } from 'ioredis';
 
 /**
  * A token bucket per key kept in Redis, so a limit holds however many pods a user's
- * connections land on. The script refills by elapsed time (Redis' own clock, so pods with
- * skewed clocks agree), takes one token or says how long until one is there.
+ * connections land on. `take_token` refills by elapsed time (`now` from Redis' own clock, so
+ * pods with skewed clocks agree), takes one token or says how long until one is there.
+ * Exported as a Lua function so a script that needs a token before its own work (the send's
+ * dedup claim, `message-dedup.ts`) takes it in the same round trip.
  */
-const TOKEN_BUCKET_SCRIPT = `
-local burst = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
+export const TAKE_TOKEN_LUA = `
+local function take_token(key, burst, rate, now)
+  local b = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(b[1]) or burst
+  local at = tonumber(b[2]) or now
+  tokens = math.min(burst, tokens + (now - at) * rate / 1000)
+  local wait = 0
+  if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+  redis.call('HSET', key, 'tokens', tokens, 'at', now)
+  redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
+  return wait
+end
+`;
+
+const TOKEN_BUCKET_SCRIPT = `${TAKE_TOKEN_LUA}
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1]) or burst
-local at = tonumber(b[2]) or now
-tokens = math.min(burst, tokens + (now - at) * rate / 1000)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-return wait
+return take_token(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 `;
 
 export type BudgetSpec = {
@@ -36,10 +41,25 @@ export type BudgetSpec = {
   failOpen?: boolean;
 };
 
-/** One entry point's budget: `take(key)` spends a token or throws RATE_LIMITED with retryAfterMs. */
+/**
+ * One key's bucket, for a script that calls `take_token` itself: its key and parameters, and
+ * `refused(wait)`, the refusal `take` would throw (counted as `take` counts it).
+ */
+export type BucketRef = {
+  key: string;
+  burst: number;
+  perSecond: number;
+  refused(waitMs: number): SwitchboardError;
+};
+
+/**
+ * One entry point's budget: `take(key)` spends a token or throws RATE_LIMITED with
+ * retryAfterMs; `bucket(key)` hands the same bucket to a script that takes the token itself.
+ */
 export type Budget = {
   readonly name: string;
   take(key: string): Promise<void>;
+  bucket(key: string): BucketRef;
 };
 
 export type RefusalListener = (limit: string, reason: string) => void;
@@ -55,27 +75,38 @@ export function createBudgets(
   options: { onRefused: RefusalListener; onStoreError?: (err: unknown, limit: string) => void },
 ): (name: string, spec: BudgetSpec) => Budget {
   redis.defineCommand('sbTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
-  const bucket = (redis as unknown as { sbTokenBucket: BucketCommand }).sbTokenBucket.bind(redis);
-  return (name: string, spec: BudgetSpec): Budget => ({
-    name,
-    async take(key) {
-      let wait: number;
-      try {
-        wait = await bucket(`sb:limit:${name}:${key}`, spec.burst, spec.perSecond);
-      } catch (err) {
-        options.onStoreError?.(err, name);
-        if (spec.failOpen) return;
-        throw new SwitchboardError(ErrorCode.Unavailable, 'the rate limiter (Redis) is unavailable', {
-          retryAfterMs: 1000,
-          cause: err,
-        });
-      }
-      if (wait > 0) {
-        options.onRefused(name, 'rate');
-        throw new SwitchboardError(ErrorCode.RateLimited, `too many ${spec.what}; slow down`, {
-          retryAfterMs: wait,
-        });
-      }
-    },
-  });
+  const takeToken = (redis as unknown as { sbTokenBucket: BucketCommand }).sbTokenBucket.bind(redis);
+  return (name: string, spec: BudgetSpec): Budget => {
+    const refused = (waitMs: number) => {
+      options.onRefused(name, 'rate');
+      return new SwitchboardError(ErrorCode.RateLimited, `too many ${spec.what}; slow down`, {
+        retryAfterMs: waitMs,
+      });
+    };
+    const bucket = (key: string): BucketRef => ({
+      key: `sb:limit:${name}:${key}`,
+      burst: spec.burst,
+      perSecond: spec.perSecond,
+      refused,
+    });
+    return {
+      name,
+      bucket,
+      async take(key) {
+        const { key: bucketKey } = bucket(key);
+        let wait: number;
+        try {
+          wait = await takeToken(bucketKey, spec.burst, spec.perSecond);
+        } catch (err) {
+          options.onStoreError?.(err, name);
+          if (spec.failOpen) return;
+          throw new SwitchboardError(ErrorCode.Unavailable, 'the rate limiter (Redis) is unavailable', {
+            retryAfterMs: 1000,
+            cause: err,
+          });
+        }
+        if (wait > 0) throw refused(wait);
+      },
+    };
+  };
 }

@@ -23,15 +23,18 @@ export type EventHandlerDeps = {
 export type HandleEvent = <S extends z.ZodType>(
   event: string,
   schema: S,
-  /** The user's budget this event spends (each kind of event has its own). */
-  budget: Budget,
+  /**
+   * The user's budget this event spends (each kind of event has its own); null when `run`
+   * spends it itself (message:send takes its token in the dedup claim's round trip).
+   */
+  budget: Budget | null,
   run: (input: z.infer<S>) => Promise<unknown>,
 ) => void;
 
 /**
  * The one shape of every client event: validate, take from the user's budget for this kind of
- * event, run, and answer through the ack; a failure becomes a typed error for this client only
- * (G7).
+ * event (or let `run` take it), run, and answer through the ack; a failure becomes a typed
+ * error for this client only (G7).
  */
 export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): HandleEvent {
   const { metrics } = deps;
@@ -46,7 +49,7 @@ export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): Han
           deps.onInvalid();
           throw new SwitchboardError(ErrorCode.Invalid, zodIssueMessage(parsed.error, event));
         }
-        await budget.take(socket.data.user);
+        await budget?.take(socket.data.user);
         const result = await run(parsed.data);
         if (typeof ack === 'function') ack(result);
         if (isSend) metrics.ackLatency.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);

@@ -25,7 +25,9 @@ export function handleMessageEvents(
 ): void {
   const { user, principal } = socket.data;
 
-  handle(ClientEvent.MessageSend, messageSendSchema, deps.budgets.sends, async (input) => {
+  // The send budget is spent by the send itself, in its dedup claim's round trip to Redis (the
+  // checks before it are local or cached): see send-message.ts.
+  handle(ClientEvent.MessageSend, messageSendSchema, null, async (input) => {
     if (!socket.rooms.has(input.room)) {
       throw new SwitchboardError(ErrorCode.NotJoined, `join "${input.room}" before sending to it`);
     }
@@ -36,7 +38,7 @@ export function handleMessageEvents(
     }
     // Membership may have changed since the join (a reader, a removal on another pod).
     await deps.gate.assertCanSend(principal, input.room);
-    return deps.sendMessage(user, input);
+    return deps.sendMessage(user, input, deps.budgets.sends.bucket(user));
   });
 
   // Typing has its own budget: it never spends the sends'. Past it, typing is dropped without

@@ -50,3 +50,10 @@ test('a record limit below the largest record a gateway can produce is refused',
     ['MAX_RECORD_BYTES'],
   );
 });
+
+test('a fetch that waits for more bytes than one fetch may carry is refused', () => {
+  assert.deepEqual(
+    problems({ KAFKA_MIN_BYTES: '2048', KAFKA_MAX_BYTES: '1024' }).map((p) => p.split(':')[0]),
+    ['KAFKA_MIN_BYTES'],
+  );
+});
