@@ -30,3 +30,13 @@ export function describeDatabaseError(err: unknown): string {
   const cause = driverCause(err);
   return cause?.message ?? cause?.kind ?? (err as Error)?.message?.split('\n').at(-1) ?? String(err);
 }
+
+/** A row pointing to one that is not there (SQLSTATE 23503), however the adapter names it. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const cause = driverCause(err);
+  return (
+    (err as { code?: unknown } | undefined)?.code === 'P2003' ||
+    cause?.kind === 'ForeignKeyConstraintViolation' ||
+    (cause?.originalCode ?? cause?.code) === '23503'
+  );
+}

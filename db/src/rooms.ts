@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from './client.ts';
 import type { Prisma } from './generated/client.ts';
 import type { RoomRole, RoomVisibility } from './generated/enums.ts';
+import { isForeignKeyViolation } from './postgres-errors.ts';
 
 export type { RoomRole, RoomVisibility };
 
@@ -227,42 +228,53 @@ export type JoinOutcome =
 
 /**
  * Joining, in one idempotent call: auto-create an unknown room (public, joiner is owner) when
- * allowed; in a public room the joiner becomes a member; a role already held is kept.
+ * allowed; in a public room the joiner becomes a member; a role already held is kept. Only the
+ * creation is an interactive transaction (room and owner together); the join of an existing
+ * room is single statements, each atomic, so a crowd joining at once does not queue for the
+ * pool's connections the way transactions held across round trips do.
  */
 export async function joinRoom(
   db: Database,
   input: { room: string; user: string; autoCreate: boolean },
 ): Promise<JoinOutcome> {
-  return db.$transaction(async (tx) => {
-    if (input.autoCreate) {
+  if (input.autoCreate) {
+    const created = await db.$transaction(async (tx) => {
       const { count } = await tx.room.createMany({
         data: [{ name: input.room, visibility: 'public', createdBy: input.user }],
         skipDuplicates: true,
       });
-      if (count === 1) {
-        await tx.roomMember.create({
-          data: { room: input.room, user: input.user, role: 'owner', addedBy: input.user },
-        });
-        return {
-          outcome: 'created',
-          room: { name: input.room, visibility: 'public', direct: false },
-          role: 'owner',
-        };
-      }
+      if (count === 0) return undefined;
+      await tx.roomMember.create({
+        data: { room: input.room, user: input.user, role: 'owner', addedBy: input.user },
+      });
+      return true;
+    });
+    if (created) {
+      return {
+        outcome: 'created',
+        room: { name: input.room, visibility: 'public', direct: false },
+        role: 'owner',
+      };
     }
-    const found = await membership(tx, input.room, input.user);
-    if (!found) return { outcome: 'no_room' };
-    if (found.role) return { outcome: 'member', room: found.room, role: found.role };
-    if (found.room.visibility !== 'public' || found.room.direct)
-      return { outcome: 'not_member', room: found.room };
-    await tx.roomMember.createMany({
+  }
+  const found = await membership(db, input.room, input.user);
+  if (!found) return { outcome: 'no_room' };
+  if (found.role) return { outcome: 'member', room: found.room, role: found.role };
+  if (found.room.visibility !== 'public' || found.room.direct)
+    return { outcome: 'not_member', room: found.room };
+  try {
+    await db.roomMember.createMany({
       data: [{ room: input.room, user: input.user, role: 'member', addedBy: input.user }],
       skipDuplicates: true,
     });
-    // A concurrent change (e.g. made a reader just now) wins over the default role.
-    const role = (await membership(tx, input.room, input.user))?.role ?? 'member';
-    return { outcome: 'joined', room: found.room, role };
-  });
+  } catch (err) {
+    // Deleted between the read and the insert: the member row has no room to point to.
+    if (isForeignKeyViolation(err)) return { outcome: 'no_room' };
+    throw err;
+  }
+  // A concurrent change (e.g. made a reader just now) wins over the default role.
+  const role = (await membership(db, input.room, input.user))?.role ?? 'member';
+  return { outcome: 'joined', room: found.room, role };
 }
 
 /**

@@ -141,6 +141,11 @@ export const gatewayConfigSchema = z
       "a pod's presence and connection-count entries in Redis outlive its last heartbeat by this long (a dead pod's users go offline after it)",
       3000,
     ),
+    PRESENCE_WINDOW_MS: env.int(
+      200,
+      'presence events of a room leave a pod at most once per window (joins and leaves in between go out together); the window grows by this much per 200 users of the room, to 5 s at most',
+      10,
+    ),
     ROOM_LOG_MAX_LEN: env.int(
       1000,
       "messages kept in each room's recent log in Redis (catch-up on join and unpersisted history, G9)",

@@ -128,6 +128,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     metrics,
     logger,
     ttlMs: config.PRESENCE_TTL_MS,
+    announceEveryMs: config.PRESENCE_WINDOW_MS,
   });
   recheckRecoveredSessions(io, gate.mayRead, logger);
   const limits = createEntryLimits(redis.commands, config, { metrics, logger });

@@ -64,7 +64,19 @@ export type JoinAck = {
 export type LeaveAck = { ok: true };
 export type SendAck = { ok: true; id: string; ts: number; duplicate?: boolean };
 
-export type PresenceEvent = { room: string; joined?: string; left?: string; online?: string[] };
+/**
+ * Who came and went in a room. A pod sends at most one per room per short window: a single
+ * change as `joined` or `left` (one user), several gathered in the window as `joinedUsers` /
+ * `leftUsers` (each user once, in its last state). `online`, when present, is the whole list.
+ */
+export type PresenceEvent = {
+  room: string;
+  joined?: string;
+  left?: string;
+  joinedUsers?: string[];
+  leftUsers?: string[];
+  online?: string[];
+};
 export type TypingEvent = { room: string; user: string };
 export type RoomRemovedEvent = { room: string };
 

@@ -30,6 +30,15 @@ export type ConnectionDeps = {
 
 /** What every accepted connection gets: its events, its token's lifetime, its presence. */
 export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
+  // One listener for every connection (`this` is the socket), not a closure per connection.
+  function disconnecting(this: GatewaySocket) {
+    clearTimeout(expiries.get(this));
+    expiries.delete(this);
+    // The rooms must be read now: the socket leaves them once this handler returns.
+    for (const room of joinedRooms(this)) void deps.presence.left(this, room);
+  }
+  const expiries = new WeakMap<GatewaySocket, NodeJS.Timeout>();
+
   io.on('connection', async (socket) => {
     deps.metrics.connectionsTotal.inc({ recovered: String(socket.recovered) });
     const onInvalid = closeOnRepeatedInvalidEvents(socket, {
@@ -41,12 +50,8 @@ export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
     handleRoomEvents(socket, handle, { ...deps, budget: deps.budgets.roomEvents });
     handleMessageEvents(socket, handle, deps);
     rejectUnknownEvents(socket, deps.metrics, onInvalid);
-    const expiry = endWithToken(socket);
-    socket.on('disconnecting', () => {
-      clearTimeout(expiry);
-      // The rooms must be read now: the socket leaves them once this handler returns.
-      for (const room of joinedRooms(socket)) void deps.presence.left(socket, room);
-    });
+    expiries.set(socket, endWithToken(socket));
+    socket.on('disconnecting', disconnecting);
     await socket.join(userRoom(socket.data.user));
     if (socket.recovered) await keepAllowedRooms(socket, deps);
   });
@@ -69,14 +74,16 @@ async function keepAllowedRooms(socket: GatewaySocket, deps: ConnectionDeps) {
 /** A connection outlives neither its token nor a revoked key: it ends when the token does. */
 function endWithToken(socket: GatewaySocket): NodeJS.Timeout {
   const ms = Math.min(Math.max(socket.data.principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
-  return setTimeout(() => {
-    emitClosingError(
-      socket,
-      new SwitchboardError(ErrorCode.Unauthenticated, 'the token has expired'),
-      'expiry',
-    );
-    socket.disconnect(true);
-  }, ms);
+  return setTimeout(expire, ms, socket);
+}
+
+function expire(socket: GatewaySocket) {
+  emitClosingError(
+    socket,
+    new SwitchboardError(ErrorCode.Unauthenticated, 'the token has expired'),
+    'expiry',
+  );
+  socket.disconnect(true);
 }
 
 /** Anything the protocol does not know gets one typed error, to this client only. */

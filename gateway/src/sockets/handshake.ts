@@ -21,6 +21,8 @@ export function authenticateHandshakes(
       }
       socket.data.user = principal.user;
       socket.data.principal = principal;
+      // Verified once; the connection keeps its principal, not the token.
+      socket.handshake.auth = {};
       next();
     } catch (err) {
       const error = toSwitchboardError(err, (e) => deps.logger.error({ err: e }, 'handshake failed'));

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type PresenceEvent, ServerEvent, unavailable } from '@switchboard/protocol';
+import { ServerEvent, unavailable } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
 import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../metrics.ts';
+import { createPresenceBatches } from './presence-batches.ts';
 import type { GatewayIo, GatewaySocket } from './socket-types.ts';
 
 export type Presence = {
-  /** Records the connection and tells the room (the joiner included) that its user joined. */
+  /**
+   * Records the connection and tells the room (the joiner included) that its user joined: at
+   * once in a quiet room, else with the other changes of the window (presence-batches.ts).
+   */
   joined(socket: GatewaySocket, room: string): Promise<void>;
   /** Forgets the connection; tells the others when it was the user's last one in the room. */
   left(socket: GatewaySocket, room: string): Promise<void>;
@@ -19,13 +23,23 @@ export type Presence = {
 // Per room, in one hash slot ({room}) so a Redis Cluster keeps a room's keys together:
 //   sb:presence:{room}:pods        ZSET pod -> time its entries expire
 //   sb:presence:{room}:pod:<pod>   HASH user -> connections of the user on that pod
-// A pod refreshes its entries on a heartbeat; a dead pod's entries expire with its TTL.
-const ONLINE_ELSEWHERE = `
+// A join or leave writes one field; a heartbeat rewrites each hash and its expiry; a dead pod's
+// entries expire with its TTL.
+// Forgets the user on this pod (the whole entry when it was the pod's last user of the room),
+// then answers whether another pod still has the user there: one round trip.
+const LEFT = `
 local now = tonumber(ARGV[1])
 local user = ARGV[2]
 local prefix = ARGV[3]
-for _, pod in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
-  if redis.call('HEXISTS', prefix .. pod, user) == 1 then return 1 end
+local pod = ARGV[4]
+if ARGV[5] == '1' then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], pod)
+else
+  redis.call('HDEL', KEYS[2], user)
+end
+for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
+  if other ~= pod and redis.call('HEXISTS', prefix .. other, user) == 1 then return 1 end
 end
 return 0
 `;
@@ -42,8 +56,29 @@ for user in pairs(users) do list[#list + 1] = user end
 return list
 `;
 
+/** The presence window of a room of up to 200 users: its joins and leaves gathered into one event. */
+export const PRESENCE_ANNOUNCE_EVERY_MS = 200;
+const PRESENCE_WINDOW_MAX_MS = 5000;
+
+/**
+ * A room's presence window grows with its size (every 200 users one more base window, at most
+ * 5 s): a busy room's presence costs about 1,000 deliveries a second per announcing pod up to
+ * 5,000 users, whatever the rate of joins.
+ */
+export function presenceWindowMs(users: number, baseMs = PRESENCE_ANNOUNCE_EVERY_MS): number {
+  return Math.min(PRESENCE_WINDOW_MAX_MS, baseMs * Math.max(1, Math.ceil(users / 200)));
+}
+
 type Scripts = {
-  sbPresenceElsewhere(pods: string, now: number, user: string, prefix: string): Promise<number>;
+  sbPresenceLeft(
+    pods: string,
+    own: string,
+    now: number,
+    user: string,
+    prefix: string,
+    pod: string,
+    last: '0' | '1',
+  ): Promise<number>;
   sbPresenceOnline(pods: string, now: number, prefix: string): Promise<string[]>;
 };
 
@@ -51,14 +86,21 @@ type Scripts = {
  * Presence from a per-room structure in Redis (not from asking every pod for its sockets, which
  * shipped every member's handshake through Redis): users are online while one of their
  * connections, on any pod, is in the room. This pod counts its own connections in memory and
- * writes only the first and the last of a user per room.
+ * writes only the first and the last of a user per room, one field each (O(1) per join).
  */
 export function createPresence(
   io: GatewayIo,
-  deps: { redis: Redis; metrics: GatewayMetrics; logger: Logger; ttlMs: number },
+  deps: {
+    redis: Redis;
+    metrics: GatewayMetrics;
+    logger: Logger;
+    ttlMs: number;
+    /** At most one presence event per room per this many ms from this pod. */
+    announceEveryMs?: number;
+  },
 ): Presence {
   const { redis } = deps;
-  redis.defineCommand('sbPresenceElsewhere', { numberOfKeys: 1, lua: ONLINE_ELSEWHERE });
+  redis.defineCommand('sbPresenceLeft', { numberOfKeys: 2, lua: LEFT });
   redis.defineCommand('sbPresenceOnline', { numberOfKeys: 1, lua: ONLINE });
   const scripts = redis as unknown as Scripts;
   const pod = randomUUID();
@@ -75,7 +117,22 @@ export function createPresence(
     }
   };
 
-  /** Writes this pod's users of the room and extends their lifetime. */
+  // Users online in a room when this pod last listed them (the join ack), kept while this pod
+  // has users there: a room's window grows with its size, on every pod alike.
+  const knownSize = new Map<string, number>();
+  const announceEveryMs = deps.announceEveryMs ?? PRESENCE_ANNOUNCE_EVERY_MS;
+  const windowOf = (room: string) => {
+    const size = Math.max(local.get(room)?.size ?? 0, knownSize.get(room) ?? 0);
+    return presenceWindowMs(size, announceEveryMs);
+  };
+  // Through the adapter's stream, so every member (the joiner too) also holds an offset for
+  // connection state recovery from then on.
+  const batches = createPresenceBatches(
+    (room, event) => io.to(room).emit(ServerEvent.Presence, event),
+    windowOf,
+  );
+
+  /** Rewrites this pod's users of the room and extends their lifetime (the heartbeat). */
   const publish = (room: string) => {
     const users = local.get(room);
     const key = podPrefix(room) + pod;
@@ -108,10 +165,20 @@ export function createPresence(
       local.set(room, users);
       const count = (users.get(user) ?? 0) + 1;
       users.set(user, count);
-      if (count === 1) await guard(() => publish(room));
-      // The joiner gets it too: it is a broadcast through the stream, so the client holds an
-      // offset from then on, which connection state recovery needs.
-      io.to(room).emit(ServerEvent.Presence, { room, joined: user } satisfies PresenceEvent);
+      if (count === 1) {
+        const key = podPrefix(room) + pod;
+        await guard(() =>
+          redis
+            .multi()
+            .hset(key, user, '1')
+            .pexpire(key, deps.ttlMs)
+            .zadd(podsKey(room), Date.now() + deps.ttlMs, pod)
+            .exec(),
+        );
+      }
+      // The joiner gets it too (also a further tab of a user already there): the client learns
+      // its join went through, and holds a stream offset from then on, which recovery needs.
+      batches.add(room, user, true);
     },
     async left(socket, room) {
       const user = socket.data.user;
@@ -123,27 +190,44 @@ export function createPresence(
         return;
       }
       users.delete(user);
-      if (users.size === 0) local.delete(room);
+      const last = users.size === 0;
+      if (last) {
+        local.delete(room);
+        knownSize.delete(room);
+      }
       try {
-        await publish(room);
-        if (await scripts.sbPresenceElsewhere(podsKey(room), Date.now(), user, podPrefix(room))) return;
+        const elsewhere = await scripts.sbPresenceLeft(
+          podsKey(room),
+          podPrefix(room) + pod,
+          Date.now(),
+          user,
+          podPrefix(room),
+          pod,
+          last ? '1' : '0',
+        );
+        if (elsewhere) return;
       } catch (err) {
-        // Say `left`; a connection still there shows up on its pod's next heartbeat or join.
+        // Say `left`; a connection still there shows up on its pod's next heartbeat or join;
+        // this pod's stale entry goes with the heartbeat's rewrite or, at the latest, its TTL.
         deps.metrics.adapterErrors.inc();
         deps.logger.warn({ err, room }, 'presence: could not check other pods');
       }
-      io.to(room)
-        .except(socket.id)
-        .emit(ServerEvent.Presence, { room, left: user } satisfies PresenceEvent);
+      // Back meanwhile (a new connection of the user joined here): still online.
+      if (local.get(room)?.has(user)) return;
+      // The leaving connection is out of the room already: the others hear it.
+      batches.add(room, user, false);
     },
     async online(room) {
       const users = await guard(() => scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room)));
+      if (local.has(room)) knownSize.set(room, users.length);
       return users.sort();
     },
     async stop() {
       clearInterval(heartbeat);
+      batches.stop();
       const rooms = [...local.keys()];
       local.clear();
+      knownSize.clear();
       await Promise.allSettled(rooms.map((room) => publish(room)));
     },
   };

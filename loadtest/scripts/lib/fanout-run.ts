@@ -157,8 +157,9 @@ async function open(ctx: RunContext, connectionIndex: number, room: string): Pro
   client.on(ServerEvent.Presence, (raw) => {
     const event = raw as PresenceEvent;
     if (event.room !== room) return;
-    if (event.joined) present.add(event.joined);
-    if (event.left) present.delete(event.left);
+    // A busy room's presence comes in batches (joinedUsers / leftUsers).
+    for (const u of event.joinedUsers ?? (event.joined ? [event.joined] : [])) present.add(u);
+    for (const u of event.leftUsers ?? (event.left ? [event.left] : [])) present.delete(u);
   });
   try {
     const joinStarted = Date.now();

@@ -421,10 +421,11 @@ export class ChatClient {
       const state = this.rooms.get(event.room);
       if (!state) return;
       if (event.online) state.presence = new Set(event.online);
-      if (event.joined) state.presence.add(event.joined);
-      if (event.left) {
-        state.presence.delete(event.left);
-        state.typing.delete(event.left);
+      // One change comes as `joined` / `left`; a busy room's changes of a short window as lists.
+      for (const user of event.joinedUsers ?? (event.joined ? [event.joined] : [])) state.presence.add(user);
+      for (const user of event.leftUsers ?? (event.left ? [event.left] : [])) {
+        state.presence.delete(user);
+        state.typing.delete(user);
       }
       this.changed();
     });
