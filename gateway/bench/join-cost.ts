@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDatabase, createRoom } from '@switchboard/db';
 import { ClientEvent, type JoinAck, type PresenceEvent, ServerEvent } from '@switchboard/protocol';
 import { devJwtSecret, HOST, httpOk, ports, runningPid, serviceEnv } from '@switchboard/stack';
 import { io, type Socket } from 'socket.io-client';
 import { mintDevToken } from '../src/auth/dev-token.ts';
+import { cpuMicros, rssBytes } from './process-stats.ts';
 
 /**
  * What a big room costs one gateway: members connect straight to gateway-1 and join one room;
@@ -31,20 +30,7 @@ const idle = Number(values.idle);
 const concurrency = Number(values.concurrency);
 const newMembers = values['new-members'];
 const url = `http://${HOST}:${ports.gateway1}`;
-const clockTick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-const pageSize = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU time (user + system) of a process in microseconds, from /proc/<pid>/stat. */
-function cpuMicros(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTick;
-}
-
-function rssBytes(pid: number): number {
-  return Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
-}
 
 /** The gateway's V8 heap in use, from its /metrics. */
 async function heapUsedBytes(): Promise<number> {
