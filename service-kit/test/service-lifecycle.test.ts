@@ -78,8 +78,11 @@ test('fail(err) logs the error, runs the same stop and exits 1', async () => {
   assert.equal(r.code, 1);
   const fatal = r.logs.find((l) => l.level === 'fatal');
   assert.match(String((fatal?.err as { message?: string })?.message), /consumer died/);
-  assert.ok(messages(r).includes('last step'));
-  assert.equal(r.logs.at(-1)?.msg, 'shutdown complete');
+  // Order among the stop's own lines only: the fatal line is written from another call path
+  // and, under load, has been seen to reach the pipe after them.
+  const seen = messages(r);
+  assert.ok(seen.indexOf('last step') >= 0, 'the stop ran');
+  assert.ok(seen.indexOf('last step') < seen.indexOf('shutdown complete'), seen.join(', '));
 });
 
 test('a service that cannot start is logged and exits 1', async () => {
