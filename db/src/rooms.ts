@@ -262,18 +262,19 @@ export async function joinRoom(
   if (found.role) return { outcome: 'member', room: found.room, role: found.role };
   if (found.room.visibility !== 'public' || found.room.direct)
     return { outcome: 'not_member', room: found.room };
+  let inserted: number;
   try {
-    await db.roomMember.createMany({
+    ({ count: inserted } = await db.roomMember.createMany({
       data: [{ room: input.room, user: input.user, role: 'member', addedBy: input.user }],
       skipDuplicates: true,
-    });
+    }));
   } catch (err) {
     // Deleted between the read and the insert: the member row has no room to point to.
     if (isForeignKeyViolation(err)) return { outcome: 'no_room' };
     throw err;
   }
-  // A concurrent change (e.g. made a reader just now) wins over the default role.
-  const role = (await membership(db, input.room, input.user))?.role ?? 'member';
+  // Not inserted: a concurrent change (e.g. made a reader just now) wins over the default role.
+  const role = inserted === 1 ? 'member' : ((await membership(db, input.room, input.user))?.role ?? 'member');
   return { outcome: 'joined', room: found.room, role };
 }
 
