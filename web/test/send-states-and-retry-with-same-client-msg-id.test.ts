@@ -101,11 +101,18 @@ test('a refused message shows its typed error and Retry sends it once, with the 
 
   // Retry until the bucket has refilled: each attempt reuses the clientMsgId.
   const item = carol.page.locator(`.msg[data-client-msg-id="${clientMsgId}"]`);
-  for (let attempt = 0; attempt < 20 && (await item.getAttribute('data-state')) === 'failed'; attempt++) {
-    await item.getByRole('button', { name: 'Retry' }).click();
-    await carol.page
-      .locator(`.msg[data-client-msg-id="${clientMsgId}"]:not([data-state="pending"])`)
-      .waitFor({ timeout: WAIT_MS });
+  // The page renders a state change after the click returns, so the state is read anew each
+  // turn: Retry when failed, wait while pending (a click on a pending message does nothing).
+  const deadline = Date.now() + 4 * WAIT_MS;
+  for (let state = await item.getAttribute('data-state'); state !== 'acked' && Date.now() < deadline; ) {
+    // The button goes when the message leaves `failed`; the next turn reads why.
+    if (state === 'failed')
+      await item
+        .getByRole('button', { name: 'Retry' })
+        .click({ timeout: 2000 })
+        .catch(() => {});
+    await carol.page.waitForTimeout(200);
+    state = await item.getAttribute('data-state');
   }
   assert.equal(await item.getAttribute('data-state'), 'acked');
   const id = (await item.getAttribute('data-id'))!;
