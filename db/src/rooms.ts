@@ -70,13 +70,21 @@ export async function roomInfo(db: Database, name: string): Promise<RoomInfo | u
 
 /** The room and the user's role in it (undefined role: not a member); undefined: no such room. */
 export async function membership(db: Tx, room: string, user: string): Promise<Membership | undefined> {
-  const row = await db.room.findUnique({
-    where: { name: room },
-    select: { ...VIEW, members: { where: { user }, select: { role: true } } },
-  });
+  // Raw SQL: this is the lookup behind every join and every cache miss of a send, and Prisma's
+  // relation query costs ~910 us of CPU against ~500 us for one raw statement (measured with
+  // 3,000 lookups each on the local stack).
+  const rows = await db.$queryRaw<
+    { name: string; visibility: RoomVisibility; direct: boolean; role: RoomRole | null }[]
+  >`
+    SELECT r.name, r.visibility::text AS visibility, r.direct, m.role::text AS role
+    FROM rooms r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ${user}
+    WHERE r.name = ${room}`;
+  const row = rows[0];
   if (!row) return undefined;
-  const { members, ...view } = row;
-  return { room: view, role: members[0]?.role };
+  return {
+    room: { name: row.name, visibility: row.visibility, direct: row.direct },
+    role: row.role ?? undefined,
+  };
 }
 
 /** The user's rooms, by name, keyset-paged. */
@@ -264,10 +272,11 @@ export async function joinRoom(
     return { outcome: 'not_member', room: found.room };
   let inserted: number;
   try {
-    ({ count: inserted } = await db.roomMember.createMany({
-      data: [{ room: input.room, user: input.user, role: 'member', addedBy: input.user }],
-      skipDuplicates: true,
-    }));
+    // Raw for the same reason as `membership`: every new member of a public room passes here.
+    inserted = await db.$executeRaw`
+      INSERT INTO room_members (room, user_id, role, added_by)
+      VALUES (${input.room}, ${input.user}, 'member', ${input.user})
+      ON CONFLICT DO NOTHING`;
   } catch (err) {
     // Deleted between the read and the insert: the member row has no room to point to.
     if (isForeignKeyViolation(err)) return { outcome: 'no_room' };
