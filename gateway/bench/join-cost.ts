@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { createDatabase, createRoom } from '@switchboard/db';
-import { ClientEvent, type JoinAck, type PresenceEvent, ServerEvent } from '@switchboard/protocol';
+import {
+  ClientEvent,
+  type JoinAck,
+  type PresenceEvent,
+  presenceChanges,
+  ServerEvent,
+} from '@switchboard/protocol';
 import { devJwtSecret, HOST, httpOk, ports, runningPid, serviceEnv } from '@switchboard/stack';
 import { io, type Socket } from 'socket.io-client';
 import { mintDevToken } from '../src/auth/dev-token.ts';
@@ -70,8 +76,9 @@ type View = { online: Set<string>; events: number; ackNames: number };
 function applyPresence(view: View, event: PresenceEvent) {
   view.events++;
   if (event.online) view.online = new Set(event.online);
-  for (const user of event.joinedUsers ?? (event.joined ? [event.joined] : [])) view.online.add(user);
-  for (const user of event.leftUsers ?? (event.left ? [event.left] : [])) view.online.delete(user);
+  const { joined, left } = presenceChanges(event);
+  for (const user of joined) view.online.add(user);
+  for (const user of left) view.online.delete(user);
 }
 
 const pid = values.pid ? Number(values.pid) : runningPid('gateway-1');

@@ -206,21 +206,26 @@ export function createMessageDedup(
 
 /**
  * Redis losing its data (a restart without persistence, a failover to an empty replica) must
- * not turn retries into new messages. An epoch key lives as long as Redis' data does: when a
- * reconnected pod finds it gone (or another one), entries may be missing for as long as clients
- * retry, and a fresh claim is checked against PostgreSQL until then. The first start of an
- * empty Redis looks the same and costs the same: one indexed lookup per new message for a while.
+ * not turn retries into new messages. An epoch key lives as long as Redis' data does and holds
+ * the time it was made: while it is younger than the retry window, entries may be missing, and
+ * a fresh claim is checked against PostgreSQL. Every pod reads that age, so a pod started after
+ * another one re-made the key distrusts it as long as the pods that saw the loss. The first
+ * start of an empty Redis looks the same and costs the same: one indexed lookup per new message
+ * for a while.
  */
 function watchEpoch(redis: Redis, key: string, distrustMs: number) {
   let checked: Promise<void> | undefined;
   let known: string | undefined;
   let distrustUntil = 0;
   const check = async () => {
-    const candidate = randomUUID();
+    // `<made at, ms>:<uuid>`; a key of the older form (a bare uuid) has no age and is trusted.
+    const candidate = `${Date.now()}:${randomUUID()}`;
     await redis.set(key, candidate, 'NX');
     const current = await redis.get(key);
     if (current !== known) {
       if (known !== undefined || current === candidate) distrustUntil = Date.now() + distrustMs;
+      const madeAt = Number(current?.split(':')[0]);
+      if (Number.isFinite(madeAt)) distrustUntil = Math.max(distrustUntil, madeAt + distrustMs);
       known = current ?? undefined;
     }
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ClientEvent, type PresenceEvent, ServerEvent } from '@switchboard/protocol';
+import { ClientEvent, type PresenceEvent, presenceChanges, ServerEvent } from '@switchboard/protocol';
 import { HOST, ports } from '@switchboard/stack';
 import type { Socket } from 'socket.io-client';
 import { connectClient, eventually, type Reply, request, uniqueRoom } from './support/clients.ts';
@@ -28,8 +28,9 @@ async function member(url: string, user: string): Promise<Member> {
   const m: Member = { user, socket, online: new Set(), events: [] };
   socket.on(ServerEvent.Presence, (event: PresenceEvent) => {
     m.events.push(event);
-    for (const u of event.joinedUsers ?? (event.joined ? [event.joined] : [])) m.online.add(u);
-    for (const u of event.leftUsers ?? (event.left ? [event.left] : [])) m.online.delete(u);
+    const { joined, left } = presenceChanges(event);
+    for (const u of joined) m.online.add(u);
+    for (const u of left) m.online.delete(u);
   });
   return m;
 }

@@ -5,4 +5,5 @@ export * from './ids.ts';
 export * from './kafka-record.ts';
 export * from './limits.ts';
 export * from './payloads.ts';
+export * from './presence.ts';
 export * from './rooms.ts';

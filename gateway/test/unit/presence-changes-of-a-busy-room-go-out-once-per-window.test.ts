@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PresenceEvent } from '@switchboard/protocol';
+import { type PresenceEvent, presenceChanges } from '@switchboard/protocol';
 import { presenceWindowMs } from '../../src/sockets/presence.ts';
 import { createPresenceBatches } from '../../src/sockets/presence-batches.ts';
 
@@ -54,7 +54,7 @@ test('joins spread over time make at most one event per window', (t) => {
   }
   t.mock.timers.tick(400);
   assert.equal(sent.length, 11);
-  const named = sent.flatMap((e) => e.joinedUsers ?? (e.joined ? [e.joined] : []));
+  const named = sent.flatMap((e) => presenceChanges(e).joined);
   assert.deepEqual(new Set(named).size, 1000, 'every joiner is named once');
   batches.stop();
 });

@@ -10,6 +10,7 @@ import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers'
 import type { ErrorAck } from '../../../protocol/src/errors.ts';
 import { ClientEvent, ServerEvent } from '../../../protocol/src/events.ts';
 import type { ChatMessage, JoinAck, PresenceEvent, SendAck } from '../../../protocol/src/payloads.ts';
+import { presenceChanges } from '../../../protocol/src/presence.ts';
 import { DeliveryTracker } from '../../src/delivery-tracker.ts';
 import {
   clientMsgIdFor,
@@ -157,9 +158,9 @@ async function open(ctx: RunContext, connectionIndex: number, room: string): Pro
   client.on(ServerEvent.Presence, (raw) => {
     const event = raw as PresenceEvent;
     if (event.room !== room) return;
-    // A busy room's presence comes in batches (joinedUsers / leftUsers).
-    for (const u of event.joinedUsers ?? (event.joined ? [event.joined] : [])) present.add(u);
-    for (const u of event.leftUsers ?? (event.left ? [event.left] : [])) present.delete(u);
+    const { joined, left } = presenceChanges(event);
+    for (const u of joined) present.add(u);
+    for (const u of left) present.delete(u);
   });
   try {
     const joinStarted = Date.now();

@@ -9,6 +9,7 @@ import {
   type JoinAck,
   Limits,
   type PresenceEvent,
+  presenceChanges,
   type RoomRemovedEvent,
   roomNameSchema,
   type SendAck,
@@ -421,9 +422,9 @@ export class ChatClient {
       const state = this.rooms.get(event.room);
       if (!state) return;
       if (event.online) state.presence = new Set(event.online);
-      // One change comes as `joined` / `left`; a busy room's changes of a short window as lists.
-      for (const user of event.joinedUsers ?? (event.joined ? [event.joined] : [])) state.presence.add(user);
-      for (const user of event.leftUsers ?? (event.left ? [event.left] : [])) {
+      const { joined, left } = presenceChanges(event);
+      for (const user of joined) state.presence.add(user);
+      for (const user of left) {
         state.presence.delete(user);
         state.typing.delete(user);
       }
