@@ -90,9 +90,11 @@ export async function storedMessageOf(
   db: Database,
   key: { room: string; sender: string; clientMsgId: string },
 ): Promise<{ id: string; ts: number } | undefined> {
-  const row = await db.message.findUnique({
-    where: { room_sender_clientMsgId: key },
-    select: { id: true, createdAt: true },
-  });
-  return row ? { id: row.id, ts: row.createdAt.getTime() } : undefined;
+  // Raw (see db/README.md): for the retry window after Redis lost its data, every new message
+  // of every gateway asks this.
+  const rows = await db.$queryRaw<{ id: string; created_at: Date }[]>`
+    SELECT id::text AS id, created_at FROM messages
+    WHERE room = ${key.room} AND sender = ${key.sender} AND client_msg_id = ${key.clientMsgId}`;
+  const row = rows[0];
+  return row ? { id: row.id, ts: row.created_at.getTime() } : undefined;
 }
