@@ -108,7 +108,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         ackedOn: redis.adapter,
       }),
       broadcast: delivery.broadcast,
-      recall: (room, sender, clientMsgId) => storedMessageOf(db, { room, sender, clientMsgId }),
+      recall: (key) => storedMessageOf(db, key),
       metrics,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,

@@ -24,35 +24,30 @@ export type Claim =
   /** The sender's bucket had no token: nothing was claimed. */
   | { kind: 'limited'; retryAfterMs: number };
 
+/** Whose message an entry is about: one per (room, sender, clientMsgId). */
+export type DedupKey = { room: string; sender: string; clientMsgId: string };
+/** One attempt's server id and acceptance time. */
+export type Attempt = { id: string; ts: number };
+
 export type MessageDedup = {
   /**
-   * Claims the client message id for `body`, proposing `id`/`ts`; a previous failed attempt's
+   * Claims the client message id for `body`, proposing `attempt`; a previous failed attempt's
    * id wins; another body under the same clientMsgId is a conflict. With `bucket`, a token is
    * taken from it first, in the same script (one round trip); when it has none, nothing is
    * claimed (`limited`).
    */
   claim(
-    room: string,
-    sender: string,
-    clientMsgId: string,
-    id: string,
-    ts: number,
+    key: DedupKey,
+    attempt: Attempt,
     body: string,
     bucket?: Pick<BucketRef, 'key' | 'burst' | 'perSecond'>,
   ): Promise<Claim>;
-  acked(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
-  failed(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+  acked(key: DedupKey, attempt: Attempt): Promise<void>;
+  failed(key: DedupKey, attempt: Attempt): Promise<void>;
   /** Kafka never got the attempt: the entry goes, so a retry takes a new id in acceptance order (G4). */
-  discarded(room: string, sender: string, clientMsgId: string, id: string, ts: number): Promise<void>;
+  discarded(key: DedupKey, attempt: Attempt): Promise<void>;
   /** An attempt found already stored (PostgreSQL): its entry says so again, under the stored id. */
-  adopt(
-    room: string,
-    sender: string,
-    clientMsgId: string,
-    id: string,
-    ts: number,
-    body: string,
-  ): Promise<void>;
+  adopt(key: DedupKey, attempt: Attempt, body: string): Promise<void>;
   /**
    * Whether a missing entry means a first attempt. False for a while after Redis lost its data
    * (its epoch key is gone): a fresh claim must then ask the durable store (G3).
@@ -154,8 +149,9 @@ export function createMessageDedup(
   const settleAcked = options.ackedOn ? settleOn(options.ackedOn) : settle;
   const prefix = options.keyPrefix ?? 'sb:dedup:';
   // Room and sender can contain ':' so the parts are length-prefixed, never ambiguous.
-  const key = (room: string, sender: string, clientMsgId: string) =>
+  const entryKey = ({ room, sender, clientMsgId }: DedupKey) =>
     `${prefix}${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
+  const state = (attempt: Attempt) => `${attempt.id}|${attempt.ts}`;
 
   const epoch = watchEpoch(redis, `${prefix}epoch`, options.ttlSeconds * 1000);
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -167,38 +163,37 @@ export function createMessageDedup(
   };
 
   return {
-    claim: (room, sender, clientMsgId, id, ts, body, bucket) =>
+    claim: (key, attempt, body, bucket) =>
       guard(async () => {
-        const entry = key(room, sender, clientMsgId);
-        const args = [`${id}|${ts}`, options.pendingLeaseMs, options.ttlSeconds, bodyDigest(body)];
+        const entry = entryKey(key);
+        const args = [state(attempt), options.pendingLeaseMs, options.ttlSeconds, bodyDigest(body)];
         const raw = bucket
           ? await claims.sbDedupClaim(2, entry, bucket.key, ...args, bucket.burst, bucket.perSecond)
           : await claims.sbDedupClaim(1, entry, ...args);
-        const [state, foundId, foundTs] = raw.split('|');
-        if (state === 'R') return { kind: 'limited', retryAfterMs: Number(foundId) };
-        if (state === 'C' || state === 'N') {
-          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: state === 'N' };
+        const [found, foundId, foundTs] = raw.split('|');
+        if (found === 'R') return { kind: 'limited', retryAfterMs: Number(foundId) };
+        if (found === 'C' || found === 'N') {
+          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: found === 'N' };
         }
-        if (state === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
-        if (state === 'X') return { kind: 'conflict' };
+        if (found === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
+        if (found === 'X') return { kind: 'conflict' };
         return { kind: 'pending' };
       }),
-    acked: (room, sender, clientMsgId, id, ts) =>
+    acked: (key, attempt) =>
       guard(async () => {
-        await settleAcked(key(room, sender, clientMsgId), `${id}|${ts}`, 'A', options.ttlSeconds);
+        await settleAcked(entryKey(key), state(attempt), 'A', options.ttlSeconds);
       }),
-    failed: (room, sender, clientMsgId, id, ts) =>
+    failed: (key, attempt) =>
       guard(async () => {
-        await settle(key(room, sender, clientMsgId), `${id}|${ts}`, 'F', options.ttlSeconds);
+        await settle(entryKey(key), state(attempt), 'F', options.ttlSeconds);
       }),
-    discarded: (room, sender, clientMsgId, id, ts) =>
+    discarded: (key, attempt) =>
       guard(async () => {
-        await settle(key(room, sender, clientMsgId), `${id}|${ts}`, 'D', options.ttlSeconds);
+        await settle(entryKey(key), state(attempt), 'D', options.ttlSeconds);
       }),
-    adopt: (room, sender, clientMsgId, id, ts, body) =>
+    adopt: (key, attempt, body) =>
       guard(async () => {
-        const value = `A|${id}|${ts}|${bodyDigest(body)}`;
-        await redis.set(key(room, sender, clientMsgId), value, 'EX', options.ttlSeconds);
+        await redis.set(entryKey(key), `A|${state(attempt)}|${bodyDigest(body)}`, 'EX', options.ttlSeconds);
       }),
     trusted: () => epoch.trusted(),
   };

@@ -13,7 +13,7 @@ import {
 import { backoffDelay, type Logger, sleep } from '@switchboard/service-kit';
 import { type MessageProducer, NotSentError } from './kafka-producer.ts';
 import type { BucketRef } from './limits/budget.ts';
-import type { MessageDedup } from './message-dedup.ts';
+import type { DedupKey, MessageDedup } from './message-dedup.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Broadcast } from './sockets/broadcast.ts';
 
@@ -35,11 +35,7 @@ export function createSendMessage(deps: {
   dedup: MessageDedup;
   broadcast: Broadcast;
   /** The stored message of a clientMsgId, if any (PostgreSQL), for when Redis cannot say. */
-  recall: (
-    room: string,
-    sender: string,
-    clientMsgId: string,
-  ) => Promise<{ id: string; ts: number } | undefined>;
+  recall: (key: DedupKey) => Promise<{ id: string; ts: number } | undefined>;
   metrics: GatewayMetrics;
   logger: Logger;
   maxBodyBytes: number;
@@ -48,17 +44,14 @@ export function createSendMessage(deps: {
 }): SendMessage {
   const { producer, dedup, metrics } = deps;
 
-  async function claim(sender: string, input: MessageSend, sendsBucket: BucketRef | undefined) {
+  async function claim(key: DedupKey, body: string, sendsBucket: BucketRef | undefined) {
     const deadline = Date.now() + deps.pendingWaitMs;
     for (let attempt = 1; ; attempt++) {
       const id = newMessageId();
       const found = await dedup.claim(
-        input.room,
-        sender,
-        input.clientMsgId,
-        id,
-        messageIdTime(id),
-        input.body,
+        key,
+        { id, ts: messageIdTime(id) },
+        body,
         // One token per send: waiting out a concurrent attempt below does not spend more.
         attempt === 1 ? sendsBucket : undefined,
       );
@@ -84,16 +77,16 @@ export function createSendMessage(deps: {
   }
 
   /** After Redis lost its entries: the message may be stored already, under its first id. */
-  async function recallStored(sender: string, input: MessageSend, claimed: { id: string; ts: number }) {
+  async function recallStored(key: DedupKey, body: string, claimed: { id: string; ts: number }) {
     let stored: { id: string; ts: number } | undefined;
     try {
-      stored = await deps.recall(input.room, sender, input.clientMsgId);
+      stored = await deps.recall(key);
     } catch (err) {
-      await dedup.discarded(input.room, sender, input.clientMsgId, claimed.id, claimed.ts).catch(() => {});
+      await dedup.discarded(key, claimed).catch(() => {});
       throw unavailable('the message store is unavailable', err);
     }
     if (!stored) return undefined;
-    await dedup.adopt(input.room, sender, input.clientMsgId, stored.id, stored.ts, input.body);
+    await dedup.adopt(key, stored, body);
     return { kind: 'acked' as const, ...stored };
   }
 
@@ -104,9 +97,10 @@ export function createSendMessage(deps: {
         if (utf8Length(input.body) > deps.maxBodyBytes) {
           throw new SwitchboardError(ErrorCode.TooLarge, `the body exceeds ${deps.maxBodyBytes} bytes`);
         }
-        let claimed = await claim(sender, input, sendsBucket);
+        const key: DedupKey = { room: input.room, sender, clientMsgId: input.clientMsgId };
+        let claimed = await claim(key, input.body, sendsBucket);
         if (claimed.kind === 'claimed' && claimed.fresh && !(await dedup.trusted())) {
-          claimed = (await recallStored(sender, input, claimed)) ?? claimed;
+          claimed = (await recallStored(key, input.body, claimed)) ?? claimed;
         }
         if (claimed.kind === 'acked') {
           metrics.messagesDuplicate.inc();
@@ -130,7 +124,7 @@ export function createSendMessage(deps: {
         } catch (err) {
           // Never sent: the next attempt is new and takes a new id (G4); unknown: it keeps this one (G3).
           const settle = err instanceof NotSentError ? dedup.discarded : dedup.failed;
-          await settle(input.room, sender, input.clientMsgId, message.id, message.ts).catch(() => {});
+          await settle(key, message).catch(() => {});
           throw err;
         }
         // Kafka has it: from here on the message exists (G1). The dedup settle and the broadcast
@@ -139,7 +133,7 @@ export function createSendMessage(deps: {
         // whoever sees the message, a retry of it finds "acknowledged". The settle is not waited
         // for and is best effort: were Redis to lose it, the persister's unique key still keeps
         // one row (G3).
-        void dedup.acked(input.room, sender, input.clientMsgId, message.id, message.ts).catch((err) => {
+        void dedup.acked(key, message).catch((err) => {
           deps.logger.warn({ err, id: message.id }, 'dedup entry not settled');
         });
         await deps.broadcast(message);

@@ -82,36 +82,46 @@ function proposal() {
 test('another body conflicts while the first attempt is in flight, after it failed and after it was acked', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', first.id, first.ts, 'one'), {
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, first, 'one'), {
     kind: 'claimed',
     ...first,
     fresh: true,
   });
   const other = proposal();
   // In flight (another pod producing it): the same body waits, another body conflicts at once.
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), { kind: 'pending' });
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'two'), { kind: 'conflict' });
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {
+    kind: 'pending',
+  });
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'two'), {
+    kind: 'conflict',
+  });
   // Failed (its outcome unknown): the conflict leaves the entry alone, the same body reclaims the id.
-  await dedup.failed(room, 'ann', 'c1', first.id, first.ts);
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'two'), { kind: 'conflict' });
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), {
+  await dedup.failed({ room, sender: 'ann', clientMsgId: 'c1' }, first);
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'two'), {
+    kind: 'conflict',
+  });
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {
     kind: 'claimed',
     ...first,
     fresh: false,
   });
   // Acked.
-  await dedup.acked(room, 'ann', 'c1', first.id, first.ts);
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'two'), { kind: 'conflict' });
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), {
+  await dedup.acked({ room, sender: 'ann', clientMsgId: 'c1' }, first);
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'two'), {
+    kind: 'conflict',
+  });
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {
     kind: 'acked',
     ...first,
   });
   // The lease of a dead pod ran out: still the first body's id, still a conflict for another.
   const room2 = `r-${randomUUID()}`;
-  await dedup.claim(room2, 'ann', 'c1', first.id, first.ts, 'one');
+  await dedup.claim({ room: room2, sender: 'ann', clientMsgId: 'c1' }, first, 'one');
   await new Promise((r) => setTimeout(r, 400));
-  assert.deepEqual(await dedup.claim(room2, 'ann', 'c1', other.id, other.ts, 'two'), { kind: 'conflict' });
-  assert.deepEqual(await dedup.claim(room2, 'ann', 'c1', other.id, other.ts, 'one'), {
+  assert.deepEqual(await dedup.claim({ room: room2, sender: 'ann', clientMsgId: 'c1' }, other, 'two'), {
+    kind: 'conflict',
+  });
+  assert.deepEqual(await dedup.claim({ room: room2, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {
     kind: 'claimed',
     ...first,
     fresh: false,
@@ -124,7 +134,7 @@ test('an entry written before digests existed accepts the retry and gains the di
   const key = `sb:test:dedup-conflict:${room.length}:${room}:3:ann:c1`;
   await redis.set(key, `F|${first.id}|${first.ts}`, 'EX', 60);
   const other = proposal();
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'one'), {
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {
     kind: 'claimed',
     ...first,
     fresh: false,
@@ -133,7 +143,9 @@ test('an entry written before digests existed accepts the retry and gains the di
     (await redis.get(key)) ?? '',
     new RegExp(`^P\\|${first.id}\\|${first.ts}\\|${bodyDigest('one')}\\|\\d+$`),
   );
-  await dedup.acked(room, 'ann', 'c1', first.id, first.ts);
+  await dedup.acked({ room, sender: 'ann', clientMsgId: 'c1' }, first);
   assert.equal(await redis.get(key), `A|${first.id}|${first.ts}|${bodyDigest('one')}`);
-  assert.deepEqual(await dedup.claim(room, 'ann', 'c1', other.id, other.ts, 'two'), { kind: 'conflict' });
+  assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'two'), {
+    kind: 'conflict',
+  });
 });

@@ -21,20 +21,22 @@ function proposal() {
 test('a claim whose gateway died mid-send keeps its id: after the lease, a retry reuses it (G3)', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  const claimed = await dedup.claim(room, 'alice', 'c1', first.id, first.ts, BODY);
+  const claimed = await dedup.claim({ room, sender: 'alice', clientMsgId: 'c1' }, first, BODY);
   assert.deepEqual(claimed, { kind: 'claimed', ...first, fresh: true });
   // The claiming gateway dies: neither acked() nor failed() ever runs.
   const second = proposal();
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), { kind: 'pending' });
+  assert.deepEqual(await dedup.claim({ room, sender: 'alice', clientMsgId: 'c1' }, second, BODY), {
+    kind: 'pending',
+  });
   await new Promise((r) => setTimeout(r, 400));
   // A record produced before the crash and the retry are one message: same id, one row.
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
+  assert.deepEqual(await dedup.claim({ room, sender: 'alice', clientMsgId: 'c1' }, second, BODY), {
     kind: 'claimed',
     ...first,
     fresh: false,
   });
-  await dedup.acked(room, 'alice', 'c1', first.id, first.ts);
-  assert.deepEqual(await dedup.claim(room, 'alice', 'c1', second.id, second.ts, BODY), {
+  await dedup.acked({ room, sender: 'alice', clientMsgId: 'c1' }, first);
+  assert.deepEqual(await dedup.claim({ room, sender: 'alice', clientMsgId: 'c1' }, second, BODY), {
     kind: 'acked',
     ...first,
   });
@@ -43,13 +45,15 @@ test('a claim whose gateway died mid-send keeps its id: after the lease, a retry
 test('only the attempt holding the entry settles it', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  await dedup.claim(room, 'bob', 'c1', first.id, first.ts, BODY);
+  await dedup.claim({ room, sender: 'bob', clientMsgId: 'c1' }, first, BODY);
   const stranger = proposal();
-  await dedup.acked(room, 'bob', 'c1', stranger.id, stranger.ts);
-  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', stranger.id, stranger.ts, BODY), { kind: 'pending' });
-  await dedup.failed(room, 'bob', 'c1', first.id, first.ts);
+  await dedup.acked({ room, sender: 'bob', clientMsgId: 'c1' }, stranger);
+  assert.deepEqual(await dedup.claim({ room, sender: 'bob', clientMsgId: 'c1' }, stranger, BODY), {
+    kind: 'pending',
+  });
+  await dedup.failed({ room, sender: 'bob', clientMsgId: 'c1' }, first);
   const retry = proposal();
-  assert.deepEqual(await dedup.claim(room, 'bob', 'c1', retry.id, retry.ts, BODY), {
+  assert.deepEqual(await dedup.claim({ room, sender: 'bob', clientMsgId: 'c1' }, retry, BODY), {
     kind: 'claimed',
     ...first,
     fresh: false,

@@ -31,18 +31,26 @@ test('a send takes its token in the claim’s script: one bucket with take(), no
 
   await sends.take(user);
   const first = proposal();
-  assert.deepEqual(await dedup.claim(room, user, 'c1', first.id, first.ts, 'one', sends.bucket(user)), {
-    kind: 'claimed',
-    ...first,
-    fresh: true,
-  });
+  assert.deepEqual(
+    await dedup.claim({ room, sender: user, clientMsgId: 'c1' }, first, 'one', sends.bucket(user)),
+    {
+      kind: 'claimed',
+      ...first,
+      fresh: true,
+    },
+  );
 
   const second = proposal();
-  const limited = await dedup.claim(room, user, 'c2', second.id, second.ts, 'two', sends.bucket(user));
+  const limited = await dedup.claim(
+    { room, sender: user, clientMsgId: 'c2' },
+    second,
+    'two',
+    sends.bucket(user),
+  );
   assert.ok(limited.kind === 'limited', JSON.stringify(limited));
   assert.ok(limited.retryAfterMs > 0);
   // Refused before the entry: the same clientMsgId, once allowed, is a first attempt.
-  assert.deepEqual(await dedup.claim(room, user, 'c2', second.id, second.ts, 'two'), {
+  assert.deepEqual(await dedup.claim({ room, sender: user, clientMsgId: 'c2' }, second, 'two'), {
     kind: 'claimed',
     ...second,
     fresh: true,
@@ -65,7 +73,7 @@ test('a claim without a bucket (the server API) spends no token', async () => {
   const sends = budget('sends_test', { what: 'messages', burst: 1, perSecond: 0.01 });
   for (const clientMsgId of ['a', 'b', 'c']) {
     const p = proposal();
-    assert.equal((await dedup.claim(room, user, clientMsgId, p.id, p.ts, clientMsgId)).kind, 'claimed');
+    assert.equal((await dedup.claim({ room, sender: user, clientMsgId }, p, clientMsgId)).kind, 'claimed');
   }
   await sends.take(user);
 });
