@@ -12,8 +12,8 @@ STACK := node --import tsx stack/src/cli.ts
 # Integration tests (unit tests run in test-unit; the chart on a control plane in test-cluster).
 TESTS ?= '*/test/*.test.ts'
 
-.PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway bench-produce loadtest bench \
-  kind-up dev deploy chart-lint chart-test test-cluster images
+.PHONY: help install system-packages up down status logs test test-unit lint format typecheck clean web bench-persist bench-gateway bench-produce bench-scale loadtest bench \
+  kind-up dev deploy chart-lint chart-test test-cluster images test-redis-cluster
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -75,7 +75,26 @@ test-unit: node_modules/.installed ## unit tests: */test/unit, no services neede
 test: lint typecheck test-unit ## everything: lint, types, unit, integration and control-plane tests (starts the stack if needed)
 	node --import tsx --test --test-concurrency=1 --test-global-setup=stack/src/test-global-setup.ts \
 	  --test-reporter=spec $(TESTS)
+	$(MAKE) --no-print-directory test-redis-cluster
 	$(MAKE) --no-print-directory test-cluster
+
+# The platform on a three-node Redis Cluster (SB_REDIS_CLUSTER=1): a second stack beside the
+# main one (offset 800, .stack/redis-cluster) runs the tests of what a Cluster changes (hash
+# tags of the send's script, broadcast, catch-up, recovery, presence, Redis down or losing its
+# data, a node killed under load), then stops, failed or not. About 2 minutes.
+REDIS_CLUSTER_STACK := SB_REDIS_CLUSTER=1 SB_PORT_OFFSET=800 SB_STACK_DIR=$(CURDIR)/.stack/redis-cluster
+REDIS_CLUSTER_TESTS ?= stack/test/redis.test.ts $(addprefix gateway/test/,$(addsuffix .test.ts, \
+  cross-gateway-broadcast duplicate-client-msg-id client-msg-id-reuse-with-another-body-is-a-conflict \
+  send-budget-is-spent-in-the-dedup-claim dedup-survives-a-gateway-dying-mid-send \
+  retry-after-redis-lost-its-data-keeps-the-first-id broadcast-survives-redis-dying-after-the-kafka-ack redis-outage \
+  rejoin-with-since-after-a-gateway-crash-misses-nothing reconnect-recovery \
+  presence-counts-users-not-connections presence-of-a-big-room-comes-in-batches-and-misses-no-one \
+  redis-cluster-node-restart-loses-nothing))
+
+test-redis-cluster: install ## integration tests on a 3-node Redis Cluster: a second stack (offset 800), stopped afterwards
+	@status=0; $(REDIS_CLUSTER_STACK) node --import tsx --test --test-concurrency=1 \
+	  --test-global-setup=stack/src/test-global-setup.ts --test-reporter=spec $(REDIS_CLUSTER_TESTS) || status=$$?; \
+	  $(REDIS_CLUSTER_STACK) $(STACK) down; exit $$status
 
 bench-persist: up ## benchmark: one persister drains 500k messages; naive INSERT and COPY for comparison
 	node persister/bench/drain.ts
@@ -85,6 +104,9 @@ bench-gateway: up ## benchmark: one gateway vs the Socket.IO reference, interlea
 
 bench-produce: up ## benchmark: Kafka broker, persister, PostgreSQL and gateway CPU per message at 500 and 3,000 msg/s
 	node gateway/bench/produce-cost.ts
+
+bench-scale: up ## benchmark: 1, 2, 4 gateways with rooms of their own: CPU for own vs other pods' rooms, Redis per message (BENCH_SCALE_ARGS="--rates ...")
+	node gateway/bench/scale.ts $(BENCH_SCALE_ARGS)
 
 # k6 load tests (loadtest/README.md). k6 is pinned and built once into .stack/cache/bin.
 SCENARIO ?= fanout

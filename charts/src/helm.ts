@@ -28,6 +28,7 @@ export const exampleValues = [
   'values-ingress-traefik.yaml',
   'values-ingress-haproxy.yaml',
   'values-operators.yaml',
+  'values-redis-cluster.yaml',
 ] as const;
 
 export function examplePath(file: string): string {

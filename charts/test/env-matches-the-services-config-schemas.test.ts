@@ -18,6 +18,7 @@ const placeholders = {
   'switchboard-connections/database-url': 'postgresql://app:pass@pg.internal:5432/switchboard',
   'sb-switchboard-pg-app/uri': 'postgresql://switchboard:pass@sb-switchboard-pg-rw:5432/switchboard',
   'switchboard-kafka/password': 'kafka-sasl-password',
+  'switchboard-redis/password': 'redis-cluster-password',
 };
 
 function unreadVariables(env: Record<string, string>, shape: object): string[] {

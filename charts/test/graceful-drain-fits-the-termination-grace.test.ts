@@ -8,6 +8,7 @@ const placeholders = {
   'switchboard-connections/database-url': 'postgresql://u:p@h:5432/d',
   'sb-switchboard-pg-app/uri': 'postgresql://u:p@h:5432/d',
   'switchboard-kafka/password': 'kafka-sasl-password',
+  'switchboard-redis/password': 'redis-cluster-password',
 };
 
 describe('Kubernetes waits long enough for each service to drain before killing it', () => {

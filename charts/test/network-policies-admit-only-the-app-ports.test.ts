@@ -9,6 +9,7 @@ const placeholders = {
   'switchboard-connections/database-url': 'postgresql://app:pass@pg.internal:5432/switchboard',
   'sb-switchboard-pg-app/uri': 'postgresql://switchboard:pass@sb-switchboard-pg-rw:5432/switchboard',
   'switchboard-kafka/password': 'kafka-sasl-password',
+  'switchboard-redis/password': 'redis-cluster-password',
 };
 
 /** The TCP ports a service's configuration makes it connect to. */
@@ -27,6 +28,8 @@ function dependencyPorts(env: Record<string, string>): number[] {
   }
   for (const broker of (env.KAFKA_BROKERS ?? '').split(',').filter(Boolean))
     ports.push(Number(broker.split(':').pop()));
+  for (const node of (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean))
+    ports.push(Number(node.split(':').pop()));
   return ports;
 }
 

@@ -58,6 +58,12 @@ describe('values.schema.json and the chart’s checks refuse settings that canno
       /kafka\/sasl\/existingSecret/,
     ],
     ['no Redis', { 'redis.url': '' }, /set redis.url or redis.existingSecret/],
+    ['a Redis Cluster without nodes', { 'redis.cluster.enabled': true }, /redis\/cluster/],
+    [
+      'a Redis Cluster node without a port',
+      { 'redis.cluster.enabled': true, 'redis.cluster.nodes[0]': 'redis-0' },
+      /redis\/cluster\/nodes\/0/,
+    ],
     ['no PostgreSQL', { 'postgresql.url': '' }, /set postgresql.url, postgresql.existingSecret/],
     [
       'more gateway replicas at least than at most',

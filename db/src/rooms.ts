@@ -87,6 +87,38 @@ export async function membership(db: Tx, room: string, user: string): Promise<Me
   };
 }
 
+/** A room and the roles some users hold in it (a user absent from `roles` is not a member). */
+export type Memberships = { room: RoomView; roles: Map<string, RoomRole> };
+
+/**
+ * `membership` for several users of one room in one statement: a crowd joining a room at once
+ * costs one round trip per batch instead of one per user. Undefined: no such room.
+ */
+export async function memberships(
+  db: Tx,
+  room: string,
+  users: readonly string[],
+): Promise<Memberships | undefined> {
+  // One row per user who is a member, or one row with a NULL user when none is (LEFT JOIN).
+  const rows = await db.$queryRaw<
+    {
+      name: string;
+      visibility: RoomVisibility;
+      direct: boolean;
+      user_id: string | null;
+      role: RoomRole | null;
+    }[]
+  >`
+    SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role
+    FROM rooms r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY(${[...users]})
+    WHERE r.name = ${room}`;
+  const first = rows[0];
+  if (!first) return undefined;
+  const roles = new Map<string, RoomRole>();
+  for (const row of rows) if (row.user_id !== null && row.role !== null) roles.set(row.user_id, row.role);
+  return { room: { name: first.name, visibility: first.visibility, direct: first.direct }, roles };
+}
+
 /** The user's rooms, by name, keyset-paged. */
 export async function roomsOfUser(
   db: Database,
@@ -239,7 +271,9 @@ export type JoinOutcome =
  * allowed; in a public room the joiner becomes a member; a role already held is kept. Only the
  * creation is an interactive transaction (room and owner together); the join of an existing
  * room is single statements, each atomic, so a crowd joining at once does not queue for the
- * pool's connections the way transactions held across round trips do.
+ * pool's connections the way transactions held across round trips do. A caller that already
+ * knows the room is public joins a crowd with `joinOpenRoom` instead, and comes here for the
+ * users it did not make members.
  */
 export async function joinRoom(
   db: Database,
@@ -270,21 +304,43 @@ export async function joinRoom(
   if (found.role) return { outcome: 'member', room: found.room, role: found.role };
   if (found.room.visibility !== 'public' || found.room.direct)
     return { outcome: 'not_member', room: found.room };
-  let inserted: number;
+  const inserted = await joinOpenRoom(db, input.room, [input.user]);
+  if (inserted === 'no_room') return { outcome: 'no_room' };
+  // Not inserted: a concurrent change (e.g. made a reader just now) wins over the default role.
+  const role = inserted.has(input.user)
+    ? 'member'
+    : ((await membership(db, input.room, input.user))?.role ?? 'member');
+  return { outcome: 'joined', room: found.room, role };
+}
+
+/**
+ * Makes the users members of a room that is public (and not direct) at this moment, in one
+ * statement: the check and the insert see the same room, so a room deleted and re-created
+ * private since the caller looked is never joined. Returns the users made members; one left
+ * out is a member already, or the room is gone or not public (ask `joinRoom`). 'no_room': the
+ * room was deleted while the statement ran.
+ */
+export async function joinOpenRoom(
+  db: Database,
+  room: string,
+  users: readonly string[],
+): Promise<Set<string> | 'no_room'> {
   try {
     // Raw for the same reason as `membership`: every new member of a public room passes here.
-    inserted = await db.$executeRaw`
+    // Sorted, so two pods inserting overlapping crowds take the rows' locks in the same order.
+    const rows = await db.$queryRaw<{ user_id: string }[]>`
       INSERT INTO room_members (room, user_id, role, added_by)
-      VALUES (${input.room}, ${input.user}, 'member', ${input.user})
-      ON CONFLICT DO NOTHING`;
+      SELECT r.name, u.user_id, 'member', u.user_id
+      FROM rooms r CROSS JOIN unnest(${[...users].sort()}::text[]) AS u(user_id)
+      WHERE r.name = ${room} AND r.visibility = 'public' AND NOT r.direct
+      ON CONFLICT DO NOTHING
+      RETURNING user_id`;
+    return new Set(rows.map((row) => row.user_id));
   } catch (err) {
     // Deleted between the read and the insert: the member row has no room to point to.
-    if (isForeignKeyViolation(err)) return { outcome: 'no_room' };
+    if (isForeignKeyViolation(err)) return 'no_room';
     throw err;
   }
-  // Not inserted: a concurrent change (e.g. made a reader just now) wins over the default role.
-  const role = inserted === 1 ? 'member' : ((await membership(db, input.room, input.user))?.role ?? 'member');
-  return { outcome: 'joined', room: found.room, role };
 }
 
 /**

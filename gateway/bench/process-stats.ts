@@ -58,6 +58,16 @@ export function rssBytes(pid: number): number {
   return Number(kib) * 1024;
 }
 
+/**
+ * Bytes a process has read so far (`rchar` of /proc/<pid>/io): every read call, sockets
+ * included, so it counts what Redis sent a gateway.
+ */
+export function readBytes(pid: number): number {
+  const rchar = /^rchar: (\d+)/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1];
+  if (rchar === undefined) throw new Error(`no rchar for pid ${pid}`);
+  return Number(rchar);
+}
+
 /** A server process measured by the benchmark, under the name the table uses. */
 export type ServerProcess = { name: string; pid: number; cpuMicros: () => number };
 
@@ -71,6 +81,12 @@ export function cpuMeter(processes: readonly ServerProcess[]): () => Map<string,
   return () => new Map(processes.map((p) => [p.name, p.cpuMicros() - (before.get(p.name) ?? 0)]));
 }
 
+/** Bytes each process read over a stretch of time: call the result to get them per process. */
+export function readMeter(processes: readonly ServerProcess[]): () => Map<string, number> {
+  const before = new Map(processes.map((p) => [p.name, readBytes(p.pid)]));
+  return () => new Map(processes.map((p) => [p.name, readBytes(p.pid) - (before.get(p.name) ?? 0)]));
+}
+
 /** This process' own CPU (the load generator, every thread) over a stretch of time, in microseconds. */
 export function selfCpuMeter(): () => number {
   const cpu = process.cpuUsage();
@@ -78,4 +94,22 @@ export function selfCpuMeter(): () => number {
     const used = process.cpuUsage(cpu);
     return used.user + used.system;
   };
+}
+
+/**
+ * How busy the whole machine is: the load average and, where the kernel reports it (PSI), the
+ * share of the last minute in which some task waited for a core. On a contended machine a
+ * process does more per wake-up, so its CPU per message reads lower than on an idle one.
+ */
+export function machineLoad(): string {
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  let pressure = '';
+  try {
+    const avg60 = /^some .*avg60=([\d.]+)/m.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'))?.[1];
+    if (avg60 !== undefined)
+      pressure = `, CPU pressure ${Number(avg60).toFixed(0)}% (some task waiting for a core, last 60 s)`;
+  } catch {
+    // No PSI in this kernel.
+  }
+  return `load average ${load}${pressure}`;
 }

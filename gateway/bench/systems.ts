@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   canConnect,
   devJwtSecret,
+  dirs,
   down,
   freePort,
+  gatewayEnv,
   HOST,
   httpOk,
   ports,
@@ -59,14 +63,18 @@ async function roomDecisions(opsPorts: number[]): Promise<{ hit: number; miss: n
   return total;
 }
 
-/** The stack's processes besides the gateways; PostgreSQL with its backends. */
-function stackBackends(): ServerProcess[] {
+/** Where the stack takes an accepted message after the gateway: Kafka, the persister, PostgreSQL with its backends. */
+export function stackStorage(): ServerProcess[] {
   return [
     serverProcess('kafka', stackPid('kafka')),
     serverProcess('persister', stackPid('persister')),
     serverProcess('postgresql', stackPid('postgres'), true),
-    serverProcess('redis', stackPid('redis')),
   ];
+}
+
+/** The stack's processes besides the gateways. */
+function stackBackends(): ServerProcess[] {
+  return [...stackStorage(), serverProcess('redis', stackPid('redis'))];
 }
 
 /** gateway-1 of the local stack, directly: one node; the whole stack counts for "all processes". */
@@ -128,43 +136,112 @@ export async function spawnListeningChild(args: string[]): Promise<{ child: Chil
   return { child, port };
 }
 
+/** A redis-server of the bench's own (free port, no persistence): only the bench's processes use it. */
+export type BenchRedis = { url: string; process: ServerProcess; stop(): Promise<void> };
+
+export async function startBenchRedis(name: string): Promise<BenchRedis> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    await waitFor(`${name} redis-server`, () => canConnect(port), {
+      timeoutMs: 10_000,
+      isAlive: () => child.exitCode === null,
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return {
+    url: `redis://${HOST}:${port}`,
+    process: serverProcess(name, child.pid!),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * A gateway process of the bench's own on free ports, with the stack's Kafka and PostgreSQL and
+ * the settings given (its own Redis, say; a variable set to undefined is removed). It runs
+ * `<root>/gateway/src/main.ts`: this tree by default, or another (an export of an earlier
+ * commit) to compare before and after a change.
+ */
+export async function benchGateway(
+  name: string,
+  env: Record<string, string | undefined>,
+  root = repoRoot,
+): Promise<SystemUnderTest> {
+  const [port, opsPort] = [await freePort(), await freePort()];
+  fs.mkdirSync(dirs.logs, { recursive: true });
+  const log = path.join(dirs.logs, `bench-${name.replaceAll(' ', '-')}-${port}.log`);
+  const out = fs.openSync(log, 'w');
+  const child = spawn(process.execPath, [path.join(root, 'gateway/src/main.ts')], {
+    cwd: root,
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, ...gatewayEnv(port, opsPort), ...env }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ),
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  try {
+    await waitFor(name, () => httpOk(`http://${HOST}:${opsPort}/readyz`), {
+      timeoutMs: 60_000,
+      isAlive: () => child.exitCode === null,
+      logHint: log,
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  const node = serverProcess(name, child.pid!);
+  return {
+    name,
+    url: `http://${HOST}:${port}`,
+    nodes: [node],
+    all: [node],
+    auth: switchboardAuth,
+    roomDecisions: () => roomDecisions([opsPort]),
+    restartNode: async () => {
+      await stopChild(child);
+      return benchGateway(name, env, root);
+    },
+    stop: () => stopChild(child),
+  };
+}
+
 /** The Socket.IO reference (reference-server.ts) on a redis-server of its own, both started here. */
 export async function socketIoReference(): Promise<SystemUnderTest> {
-  const redisPort = await freePort();
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const redis = await startBenchRedis('reference redis');
   try {
-    await waitFor('reference redis-server', () => canConnect(redisPort), {
-      timeoutMs: 10_000,
-      isAlive: () => redis.exitCode === null,
-    });
-    return await referenceServer(redis, redisPort);
+    return await referenceServer(redis);
   } catch (err) {
-    await stopChild(redis);
+    await redis.stop();
     throw err;
   }
 }
 
-async function referenceServer(redis: ChildProcess, redisPort: number): Promise<SystemUnderTest> {
-  const { child, port } = await spawnListeningChild([
-    'gateway/bench/reference-server.ts',
-    `redis://${HOST}:${redisPort}`,
-  ]);
+async function referenceServer(redis: BenchRedis): Promise<SystemUnderTest> {
+  const { child, port } = await spawnListeningChild(['gateway/bench/reference-server.ts', redis.url]);
   const node = serverProcess('reference server', child.pid!);
   return {
     name: 'socket.io reference',
     url: `http://${HOST}:${port}`,
     nodes: [node],
-    all: [node, serverProcess('reference redis', redis.pid!)],
+    all: [node, redis.process],
     auth: async (user) => ({ user }),
     restartNode: async () => {
       await stopChild(child);
-      return referenceServer(redis, redisPort);
+      return referenceServer(redis);
     },
     stop: async () => {
       await stopChild(child);
-      await stopChild(redis);
+      await redis.stop();
     },
   };
 }

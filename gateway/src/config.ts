@@ -18,7 +18,25 @@ export const gatewayConfigSchema = z
     ),
     HOST: env.string('0.0.0.0', 'address to listen on'),
     NODE_ENV: env.string('development', 'with `production`, development-only features refuse to start'),
-    REDIS_URL: env.url('Redis URL: the Socket.IO streams adapter, dedup entries, rate-limit buckets'),
+    REDIS_URL: z
+      .url()
+      .optional()
+      .describe(
+        'URL of one Redis (`rediss://` for TLS, credentials inside): the Socket.IO adapter, room logs and fan-out, presence, dedup entries, rate-limit buckets; set this or REDIS_CLUSTER_NODES',
+      ),
+    REDIS_CLUSTER_NODES: redisClusterNodes(
+      'a Redis Cluster instead of one Redis: comma-separated seed nodes (host:port; the client learns the others from the cluster); REDIS_URL must then be unset',
+    ),
+    REDIS_USERNAME: env.optional(
+      'ACL user for the Redis Cluster nodes (with REDIS_CLUSTER_NODES; a REDIS_URL carries its own)',
+    ),
+    REDIS_PASSWORD: env.optional(
+      'password of the Redis Cluster nodes (with REDIS_CLUSTER_NODES; a REDIS_URL carries its own)',
+    ),
+    REDIS_TLS: env.bool(
+      false,
+      'TLS to every Redis Cluster node (with REDIS_CLUSTER_NODES; a REDIS_URL asks for TLS with `rediss://`)',
+    ),
     KAFKA_BROKERS: env.list('', 'comma-separated Kafka bootstrap brokers (host:port)'),
     KAFKA_TOPIC: env.string('switchboard.messages', 'topic every accepted message is produced to'),
     KAFKA_CLIENT_ID: env.string('switchboard-gateway', 'Kafka client id (shows in broker logs and quotas)'),
@@ -146,6 +164,11 @@ export const gatewayConfigSchema = z
       'presence events of a room leave a pod at most once per window (joins and leaves in between go out together); the window grows by this much per 200 users of the room, to 5 s at most',
       10,
     ),
+    PRESENCE_ACK_MAX_USERS: env.int(
+      100,
+      'users a room:join ack names at most; in a bigger room the ack names that many, counts all (onlineCount) and says partial: true',
+      1,
+    ),
     ROOM_LOG_MAX_LEN: env.int(
       1000,
       "messages kept in each room's recent log in Redis (catch-up on join and unpersisted history, G9)",
@@ -171,9 +194,14 @@ export const gatewayConfigSchema = z
       'a client reconnecting within this time gets what it missed (connection state recovery)',
       1000,
     ),
+    RECOVERY_REPLAY_MARGIN_MS: env.int(
+      5000,
+      "a recovering client's other rooms are replayed from this long before the last message it got (room logs are ordered by time only across rooms; clients keep one message per id)",
+      0,
+    ),
     ADAPTER_STREAM_MAX_LEN: env.int(
-      100000,
-      'entries kept in the Redis stream of the Socket.IO adapter: must cover RECOVERY_WINDOW_MS of broadcasts',
+      10000,
+      'entries kept in the Redis stream of the Socket.IO adapter (server-side events such as disconnects; room messages travel on per-room channels)',
       1000,
     ),
     MAX_INFLIGHT_SENDS: env.int(
@@ -221,6 +249,7 @@ export const gatewayConfigSchema = z
     if (c.KAFKA_BROKERS.length === 0)
       ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'at least one broker is required' });
     refineKafkaSecurity(c, ctx);
+    refineRedisTarget(c, ctx);
     // A linger is a few milliseconds of latency traded for fewer requests; near the send
     // timeout it would turn into refusals.
     if (c.PRODUCE_LINGER_MS * 10 > c.KAFKA_SEND_TIMEOUT_MS)
@@ -266,6 +295,67 @@ export const gatewayConfigSchema = z
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 type IssueSink = { addIssue: (issue: { code: 'custom'; path: string[]; message: string }) => void };
+
+/** Seed nodes of a Redis Cluster, `host:port` or `[v6 address]:port`, each checked at start. */
+function redisClusterNodes(description: string) {
+  return z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const nodes: { host: string; port: number }[] = [];
+      for (const item of value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const match = /^(?:\[([^\]]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(item);
+        const port = Number(match?.[3]);
+        if (!match || port < 1 || port > 65535) {
+          ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port` });
+          return z.NEVER;
+        }
+        nodes.push({ host: match[1] ?? match[2]!, port });
+      }
+      return nodes;
+    })
+    .describe(description);
+}
+
+type RedisSettings = Pick<
+  GatewayConfig,
+  'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'
+>;
+
+/** One Redis or a Redis Cluster, never both; cluster credentials only where the URL cannot carry them. */
+function refineRedisTarget(c: RedisSettings, ctx: IssueSink): void {
+  const cluster = c.REDIS_CLUSTER_NODES.length > 0;
+  if (!cluster && !c.REDIS_URL)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster)',
+    });
+  if (cluster && c.REDIS_URL)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+    });
+  if (cluster) return;
+  for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD'] as const) {
+    if (c[name])
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'only with REDIS_CLUSTER_NODES (a REDIS_URL carries its credentials)',
+      });
+  }
+  if (c.REDIS_TLS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_TLS'],
+      message: 'only with REDIS_CLUSTER_NODES (a REDIS_URL asks for TLS with rediss://)',
+    });
+}
 type TokenSettings = Pick<
   GatewayConfig,
   'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ALLOW_HS256_IN_PRODUCTION' | 'JWT_ISSUER' | 'JWT_AUDIENCE'

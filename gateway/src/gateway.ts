@@ -15,6 +15,9 @@ import { createCatchUp } from './catch-up/catch-up.ts';
 import { createHistoryReader } from './catch-up/history-reader.ts';
 import { createRoomLog } from './catch-up/room-log.ts';
 import { type GatewayConfig, handshakeExemptLoopback, roomsAutoCreate } from './config.ts';
+import { createRoomChannels } from './fan-out/room-channels.ts';
+import { createRoomFanOut } from './fan-out/room-fan-out.ts';
+import { restoreSessionsFromRoomLogs } from './fan-out/session-restore.ts';
 import { historyRouter } from './history-routes.ts';
 import { installHttpRoutes } from './http-app.ts';
 import { createMessageProducer } from './kafka-producer.ts';
@@ -33,7 +36,6 @@ import { createIoServer } from './sockets/io-server.ts';
 import { applyMembershipChange } from './sockets/membership-changes.ts';
 import { createPresence } from './sockets/presence.ts';
 import type { RoomGate } from './sockets/room-gate.ts';
-import { recheckRecoveredSessions } from './sockets/session-recovery.ts';
 import { liveCounts, userRoom } from './sockets/socket-types.ts';
 
 /**
@@ -44,7 +46,7 @@ import { liveCounts, userRoom } from './sockets/socket-types.ts';
 export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<{ stop: ShutdownStep[] }> {
   const { config, logger, registry, readiness } = ctx;
   const metrics = createGatewayMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, { metrics, logger });
+  const redis = connectRedis(config, { metrics, logger });
   const db = createDatabase(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   const verifyToken = createTokenVerifier(config);
   const access = createRoomAccess({
@@ -84,14 +86,27 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   // Longer than any load balancer's idle timeout, so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   const io = createIoServer(server, config, redis.adapter);
-  // On the adapter's connection: a log entry is applied before the broadcast that follows it.
-  const roomLog = createRoomLog(redis.adapter, {
+  const roomLog = createRoomLog(redis.adapter, { maxAgeMs: config.ROOM_LOG_MAX_AGE_MS });
+  const history = createHistoryReader({ db, log: roomLog, persistWaitMs: config.HISTORY_PERSIST_WAIT_MS });
+  // A room's messages reach the pods with members there, each of which delivers locally.
+  const fanOut = createRoomFanOut(io, {
+    redis: redis.adapter,
+    log: roomLog,
     maxLen: config.ROOM_LOG_MAX_LEN,
     maxAgeMs: config.ROOM_LOG_MAX_AGE_MS,
+    metrics,
+    logger,
   });
-  const history = createHistoryReader({ db, log: roomLog, persistWaitMs: config.HISTORY_PERSIST_WAIT_MS });
-  const delivery = createBroadcast(io, {
-    log: roomLog,
+  const channels = createRoomChannels(redis.fanSubscriber, {
+    adapter: io.of('/').adapter,
+    onFrame: fanOut.onFrame,
+    prepare: fanOut.prepare,
+    resubscribed: fanOut.resubscribed,
+    released: fanOut.released,
+    logger,
+  });
+  const delivery = createBroadcast({
+    publish: fanOut.publishMessage,
     connected: () => redis.adapter.status === 'ready',
     metrics,
     logger,
@@ -104,7 +119,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
       dedup: createMessageDedup(redis.commands, {
         ttlSeconds: config.DEDUP_TTL_SECONDS,
         pendingLeaseMs: config.KAFKA_SEND_TIMEOUT_MS * 2 + 5000,
-        // In the same write as the room log entry and the broadcast that follow it.
+        // In the same write as the room's publish that follows it.
         ackedOn: redis.adapter,
       }),
       broadcast: delivery.broadcast,
@@ -129,8 +144,19 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     logger,
     ttlMs: config.PRESENCE_TTL_MS,
     announceEveryMs: config.PRESENCE_WINDOW_MS,
+    ackMaxUsers: config.PRESENCE_ACK_MAX_USERS,
+    announce: fanOut.publishPresence,
   });
-  recheckRecoveredSessions(io, gate.mayRead, logger);
+  restoreSessionsFromRoomLogs(io, {
+    redis: redis.commands,
+    log: roomLog,
+    channels,
+    fanOut,
+    mayRead: gate.mayRead,
+    windowMs: config.RECOVERY_WINDOW_MS,
+    marginMs: config.RECOVERY_REPLAY_MARGIN_MS,
+    logger,
+  });
   const limits = createEntryLimits(redis.commands, config, { metrics, logger });
   // Address limit before the token is verified, user limits and the connection cap after.
   limitHandshakeAddresses(io, {
@@ -154,6 +180,8 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     gate,
     presence,
     catchUp: createCatchUp({ log: roomLog, history, db, maxMessages: config.CATCH_UP_MAX_MESSAGES }),
+    heard: channels.ready,
+    announceTyping: fanOut.publishTyping,
     budgets: limits.budgets,
     invalidEvents: { max: config.INVALID_EVENTS_MAX, windowMs: config.INVALID_EVENTS_WINDOW_MS },
     metrics,
@@ -241,7 +269,8 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         run: async () => {
           for (const socket of io.of('/').sockets.values()) socket.conn.close();
           await waitUntil(() => io.engine.clientsCount === 0, { timeoutMs: 2000 });
-          await redis.adapter.ping().catch(() => {});
+          // Sessions are saved on the commands connection (session-restore.ts).
+          await redis.commands.ping().catch(() => {});
         },
       },
       { name: 'close socket.io', run: () => io.close() },
@@ -255,6 +284,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         },
       },
       { name: 'forget presence', run: () => presence.stop() },
+      { name: 'leave fan-out channels', run: () => channels.stop() },
       { name: 'stop counting connections', run: () => connectionLimits.stop() },
       {
         name: 'close connections',

@@ -12,7 +12,6 @@ import {
   injectTraceHeaders,
   type KafkaClientSecurity,
   type Logger,
-  withDeadline,
 } from '@switchboard/service-kit';
 import { Partitioners, type Producer } from 'kafkajs';
 import { createBrokerProbe } from './kafka/broker-probe.ts';
@@ -79,11 +78,14 @@ export type ProducerOptions = {
 type Entry = {
   message: ChatMessage;
   headers: Record<string, string>;
-  /**
-   * Its record's size (an upper bound). The record is encoded again when sent, so a queued
-   * message holds its body, not its JSON, which escaping can make six times larger.
-   */
+  /** Its record's size (an upper bound). */
   bytes: number;
+  /**
+   * The record, kept when small (most chat messages), so it is encoded once; a larger one is
+   * encoded again when sent, so a full queue holds bodies, not JSON that escaping can make six
+   * times larger.
+   */
+  record?: { key: string; value: string };
   /** performance.now() when it was queued: a linger is bounded from the oldest queued entry. */
   queuedAt: number;
   /** Answered (acked, refused, or its sender's deadline passed): never sent (again). */
@@ -99,6 +101,9 @@ type Entry = {
  * it): a retry is a new attempt and takes a new id, so ids stay in acceptance order (G4).
  */
 export class NotSentError extends SwitchboardError {}
+
+/** Records up to this length are kept encoded while queued: at most MAX_INFLIGHT_SENDS x 4 Ki characters. */
+const KEPT_RECORD_MAX_CHARS = 4096;
 
 function notSent(message: string): NotSentError {
   return new NotSentError(ErrorCode.Unavailable, message, { retryAfterMs: 1000 });
@@ -139,6 +144,8 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
   let stopping = false;
   let flushing: Promise<void> | undefined;
   let inRequest = 0;
+  /** Entries accepted and not yet answered (settled ones may still sit in `queue` or a request). */
+  let unsettled = 0;
   const queue: Entry[] = [];
   /** Upper bound of the bytes in `queue` (settled entries count until they leave it). */
   let queuedBytes = 0;
@@ -146,6 +153,13 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
   const gaps = new ArrivalGaps();
   /** Ends the current linger early (the batch is full, or the producer stops). */
   let endLinger: (() => void) | undefined;
+  /**
+   * Unsettled entries in the order they came (settled ones leave from the front), so their
+   * deadlines come in this order too: one timer, for the oldest, bounds them all (not a timer
+   * and a promise race per message).
+   */
+  const byDeadline: Entry[] = [];
+  let deadlineTimer: NodeJS.Timeout | undefined;
 
   const linger = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -167,9 +181,33 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
   const settle = (entry: Entry, err?: SwitchboardError) => {
     if (entry.settled) return;
     entry.settled = true;
+    unsettled--;
     if (err) entry.reject(err);
     else entry.resolve();
+    while (byDeadline[0]?.settled) byDeadline.shift();
   };
+
+  /**
+   * A queued entry past its deadline is dropped before sending; one already in a request has
+   * an unknown outcome, which the dedup entry resolves on retry.
+   */
+  function expireOverdue() {
+    deadlineTimer = undefined;
+    const now = performance.now();
+    while (byDeadline[0] && byDeadline[0].queuedAt + options.sendTimeoutMs <= now) {
+      const entry = byDeadline.shift()!;
+      const message = 'the message log (Kafka) did not answer in time';
+      settle(entry, entry.sent ? unavailable(message) : notSent(message));
+    }
+    watchDeadlines();
+  }
+
+  function watchDeadlines() {
+    const oldest = byDeadline[0];
+    if (deadlineTimer || !oldest) return;
+    const wait = oldest.queuedAt + options.sendTimeoutMs - performance.now();
+    deadlineTimer = setTimeout(expireOverdue, Math.max(0, wait));
+  }
 
   async function ensureConnected() {
     if (connected) return;
@@ -202,7 +240,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
         topic: options.topic,
         acks: -1,
         timeout: options.sendTimeoutMs,
-        messages: group.map((e) => ({ ...encodeMessageRecord(e.message), headers: e.headers })),
+        messages: group.map((e) => ({ ...(e.record ?? encodeMessageRecord(e.message)), headers: e.headers })),
       });
       probe.markReachable();
       for (const e of group) settle(e);
@@ -286,6 +324,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
             lingerMs,
             meanGapMs: gaps.meanMs,
             full: plan.count < queue.length || plan.count >= options.maxBatch,
+            records: plan.count,
           });
       if (wait > 0) {
         await linger(wait);
@@ -310,7 +349,7 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
 
   return {
     get pending() {
-      return queue.length + inRequest;
+      return unsettled;
     },
     get reachable() {
       return probe.reachable;
@@ -327,7 +366,8 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
         [KafkaHeader.MessageId]: message.id,
         [KafkaHeader.SchemaVersion]: RECORD_SCHEMA_VERSION,
       }) as Record<string, string>;
-      const bytes = recordBytes({ ...encodeMessageRecord(message), headers });
+      const record = encodeMessageRecord(message);
+      const bytes = recordBytes({ ...record, headers });
       // Refused before it is queued: it could never be stored, and must not wait behind others.
       if (bytes > requestBudget(probe.maxMessageBytes)) return Promise.reject(tooLarge(bytes));
       if (queue.length + inRequest >= options.maxPending) {
@@ -335,29 +375,35 @@ export function createMessageProducer(options: ProducerOptions): MessageProducer
       }
       const queuedAt = performance.now();
       gaps.observe(queuedAt);
-      let entry: Entry | undefined;
-      const acked = new Promise<void>((resolve, reject) => {
-        entry = { message, headers, bytes, queuedAt, settled: false, sent: false, resolve, reject };
+      return new Promise<void>((resolve, reject) => {
+        const entry: Entry = {
+          message,
+          headers,
+          bytes,
+          queuedAt,
+          settled: false,
+          sent: false,
+          resolve,
+          reject,
+        };
+        if (record.value.length <= KEPT_RECORD_MAX_CHARS) entry.record = record;
         queue.push(entry);
+        byDeadline.push(entry);
+        unsettled++;
         queuedBytes += bytes;
+        watchDeadlines();
         // A linger ends as soon as one request's worth is waiting.
         if (queue.length >= options.maxBatch || queuedBytes > requestBudget(probe.maxMessageBytes)) {
           endLinger?.();
         }
         kick();
       });
-      // A queued entry past its deadline is dropped before sending; one already in a request
-      // has an unknown outcome, which the dedup entry resolves on retry.
-      return withDeadline(acked, options.sendTimeoutMs, () => {
-        if (entry) entry.settled = true;
-        const message = 'the message log (Kafka) did not answer in time';
-        return entry?.sent ? unavailable(message) : notSent(message);
-      });
     },
     async stop() {
       stopping = true;
       endLinger?.();
       await flushing;
+      clearTimeout(deadlineTimer);
       await producer.disconnect().catch(() => {});
       await probe.stop();
     },

@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { unavailable } from '@switchboard/protocol';
-import type { Redis } from 'ioredis';
 import { type BucketRef, TAKE_TOKEN_LUA } from './limits/budget.ts';
+import type { RedisClient } from './redis-connections.ts';
+import { shardTag } from './redis-shard-tags.ts';
 
 /**
  * G3 across pods: one Redis entry per (room, sender, clientMsgId) holds the server id of that
@@ -14,10 +15,22 @@ import { type BucketRef, TAKE_TOKEN_LUA } from './limits/budget.ts';
  * A retry must carry the same body: with another one it is a `conflict` (in any state), never
  * the first message's id, and the entry is left as it was. Entries written before the digest
  * existed (no digest field) accept any body.
+ *
+ * Redis losing its data (a restart without persistence, a failover to an empty replica, one
+ * Cluster node restarting empty) must not turn retries into new messages. Each shard of senders
+ * (redis-shard-tags.ts) has an epoch key beside its entries, in the same slot, holding the time
+ * it was made (Redis' clock): it lives as long as the entries do. While it is younger than the
+ * retry window, entries may be missing, and a fresh claim says `unverified`: it is checked
+ * against PostgreSQL. The age lives in Redis, so a pod started after the loss distrusts it as
+ * long as the pods that saw it. The first start of an empty Redis looks the same and costs the
+ * same: one indexed lookup per new message for a while.
  */
 export type Claim =
-  /** `fresh`: no entry existed (a first attempt, or Redis lost the entry: see `trusted`). */
-  | { kind: 'claimed'; id: string; ts: number; fresh: boolean }
+  /**
+   * `fresh`: no entry existed (a first attempt, or Redis lost the entry); `unverified`: Redis
+   * lost this sender's shard within the retry window, so a fresh claim may be a retry (G3).
+   */
+  | { kind: 'claimed'; id: string; ts: number; fresh: boolean; unverified?: true }
   | { kind: 'acked'; id: string; ts: number }
   | { kind: 'pending' }
   | { kind: 'conflict' }
@@ -48,32 +61,36 @@ export type MessageDedup = {
   discarded(key: DedupKey, attempt: Attempt): Promise<void>;
   /** An attempt found already stored (PostgreSQL): its entry says so again, under the stored id. */
   adopt(key: DedupKey, attempt: Attempt, body: string): Promise<void>;
-  /**
-   * Whether a missing entry means a first attempt. False for a while after Redis lost its data
-   * (its epoch key is gone): a fresh claim must then ask the durable store (G3).
-   */
-  trusted(): Promise<boolean>;
 };
 
 /** Compact and collision-safe for this purpose: the first 16 bytes of SHA-256, base64url (no '|'). */
 export function bodyDigest(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest().subarray(0, 16).toString('base64url');
+  // The one-shot hash: no Hash object per message.
+  return hash('sha256', body, 'buffer').subarray(0, 16).toString('base64url');
 }
 
-// KEYS: 1 the entry, 2 (optional) the sender's token bucket. ARGV: 1 proposed 'id|ts', 2 lease
-// ms, 3 TTL seconds, 4 body digest, 5 and 6 (with KEYS[2]) the bucket's burst and rate.
+// KEYS (one slot: the sender's shard tag): 1 the entry, 2 the shard's epoch, 3 (optional) the
+// sender's token bucket. ARGV: 1 proposed 'id|ts', 2 lease ms, 3 TTL seconds, 4 body digest,
+// 5 how long after the epoch was made a missing entry is unverified (ms), 6 and 7 (with KEYS[3])
+// the bucket's burst and rate.
 const CLAIM_SCRIPT = `${TAKE_TOKEN_LUA}
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if KEYS[2] then
-  local wait = take_token(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]), now)
+if KEYS[3] then
+  local wait = take_token(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[7]), now)
   if wait > 0 then return 'R|' .. wait end
 end
 local lease = '|' .. (now + tonumber(ARGV[2]))
 local v = redis.call('GET', KEYS[1])
 if not v then
+  local made = tonumber(redis.call('GET', KEYS[2]))
+  if not made then
+    made = now
+    redis.call('SET', KEYS[2], made)
+  end
   redis.call('SET', KEYS[1], 'P|' .. ARGV[1] .. '|' .. ARGV[4] .. lease, 'EX', ARGV[3])
+  if now < made + tonumber(ARGV[5]) then return 'U|' .. ARGV[1] end
   return 'N|' .. ARGV[1]
 end
 local state = string.sub(v, 1, 1)
@@ -118,42 +135,46 @@ return 0
 `;
 
 type ClaimScript = {
-  // The number of keys first: 1, or 2 with the bucket.
-  sbDedupClaim(numKeys: 1 | 2, ...keysThenArgs: (string | number)[]): Promise<string>;
+  // The number of keys first: 2, or 3 with the bucket.
+  sbDedupClaim(numKeys: 2 | 3, ...keysThenArgs: (string | number)[]): Promise<string>;
 };
 type SettleScript = {
   sbDedupSettle(key: string, value: string, state: string, ttlSeconds: number): Promise<number>;
 };
 
 export function createMessageDedup(
-  redis: Redis,
+  redis: RedisClient,
   options: {
     ttlSeconds: number;
     pendingLeaseMs: number;
     keyPrefix?: string;
     /**
+     * How long after Redis lost a shard's entries a fresh claim is `unverified` (default: the
+     * retry window, `ttlSeconds`); 0 only in tests that are not about the loss.
+     */
+    unverifiedAfterLossMs?: number;
+    /**
      * Where `acked` settles (default `redis`): the broadcast's connection, so the settle shares
      * one write with the room log entry and the broadcast that follow it (ioredis
      * auto-pipelining; sockets/broadcast.ts). Nothing waits for it, so it needs no timeout.
      */
-    ackedOn?: Redis;
+    ackedOn?: RedisClient;
   },
 ): MessageDedup {
   redis.defineCommand('sbDedupClaim', { lua: CLAIM_SCRIPT });
   const claims = redis as unknown as ClaimScript;
-  const settleOn = (connection: Redis) => {
+  const settleOn = (connection: RedisClient) => {
     connection.defineCommand('sbDedupSettle', { numberOfKeys: 1, lua: SETTLE_SCRIPT });
     return (connection as unknown as SettleScript).sbDedupSettle.bind(connection);
   };
   const settle = settleOn(redis);
   const settleAcked = options.ackedOn ? settleOn(options.ackedOn) : settle;
   const prefix = options.keyPrefix ?? 'sb:dedup:';
-  // Room and sender can contain ':' so the parts are length-prefixed, never ambiguous.
-  const entryKey = ({ room, sender, clientMsgId }: DedupKey) =>
-    `${prefix}${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
+  const entryKey = (key: DedupKey) => dedupEntryKey(prefix, key);
+  const epochKey = (sender: string) => `${prefix}epoch:${shardTag(sender)}`;
+  const unverifiedMs = options.unverifiedAfterLossMs ?? options.ttlSeconds * 1000;
   const state = (attempt: Attempt) => `${attempt.id}|${attempt.ts}`;
 
-  const epoch = watchEpoch(redis, `${prefix}epoch`, options.ttlSeconds * 1000);
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -165,13 +186,21 @@ export function createMessageDedup(
   return {
     claim: (key, attempt, body, bucket) =>
       guard(async () => {
-        const entry = entryKey(key);
-        const args = [state(attempt), options.pendingLeaseMs, options.ttlSeconds, bodyDigest(body)];
+        const keys = [entryKey(key), epochKey(key.sender)];
+        const args = [
+          state(attempt),
+          options.pendingLeaseMs,
+          options.ttlSeconds,
+          bodyDigest(body),
+          unverifiedMs,
+        ];
         const raw = bucket
-          ? await claims.sbDedupClaim(2, entry, bucket.key, ...args, bucket.burst, bucket.perSecond)
-          : await claims.sbDedupClaim(1, entry, ...args);
+          ? await claims.sbDedupClaim(3, ...keys, bucket.key, ...args, bucket.burst, bucket.perSecond)
+          : await claims.sbDedupClaim(2, ...keys, ...args);
         const [found, foundId, foundTs] = raw.split('|');
         if (found === 'R') return { kind: 'limited', retryAfterMs: Number(foundId) };
+        if (found === 'U')
+          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: true, unverified: true };
         if (found === 'C' || found === 'N') {
           return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: found === 'N' };
         }
@@ -195,47 +224,14 @@ export function createMessageDedup(
       guard(async () => {
         await redis.set(entryKey(key), `A|${state(attempt)}|${bodyDigest(body)}`, 'EX', options.ttlSeconds);
       }),
-    trusted: () => epoch.trusted(),
   };
 }
 
 /**
- * Redis losing its data (a restart without persistence, a failover to an empty replica) must
- * not turn retries into new messages. An epoch key lives as long as Redis' data does and holds
- * the time it was made: while it is younger than the retry window, entries may be missing, and
- * a fresh claim is checked against PostgreSQL. Every pod reads that age, so a pod started after
- * another one re-made the key distrusts it as long as the pods that saw the loss. The first
- * start of an empty Redis looks the same and costs the same: one indexed lookup per new message
- * for a while.
+ * The entry of one (room, sender, clientMsgId): first the sender's shard tag, so it shares a
+ * Cluster slot with the sender's send bucket and its shard's epoch; room and sender can contain
+ * ':' so the parts after it are length-prefixed, never ambiguous.
  */
-function watchEpoch(redis: Redis, key: string, distrustMs: number) {
-  let checked: Promise<void> | undefined;
-  let known: string | undefined;
-  let distrustUntil = 0;
-  const check = async () => {
-    // `<made at, ms>:<uuid>`; a key of the older form (a bare uuid) has no age and is trusted.
-    const candidate = `${Date.now()}:${randomUUID()}`;
-    await redis.set(key, candidate, 'NX');
-    const current = await redis.get(key);
-    if (current !== known) {
-      if (known !== undefined || current === candidate) distrustUntil = Date.now() + distrustMs;
-      const madeAt = Number(current?.split(':')[0]);
-      if (Number.isFinite(madeAt)) distrustUntil = Math.max(distrustUntil, madeAt + distrustMs);
-      known = current ?? undefined;
-    }
-  };
-  // Every reconnect may be to a Redis that restarted: check before trusting it again.
-  redis.on('close', () => {
-    checked = undefined;
-  });
-  return {
-    async trusted(): Promise<boolean> {
-      checked ??= check().catch((err) => {
-        checked = undefined;
-        throw err;
-      });
-      await checked;
-      return Date.now() >= distrustUntil;
-    },
-  };
+export function dedupEntryKey(prefix: string, { room, sender, clientMsgId }: DedupKey): string {
+  return `${prefix}${shardTag(sender)}:${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
 }

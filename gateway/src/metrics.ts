@@ -110,6 +110,22 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'accepted messages whose broadcast waited for Redis longer than the queue holds (still in history)',
       registers,
     }),
+    fanOutDelivered: new Counter({
+      name: `${p}fanout_deliveries_total`,
+      help: "messages this pod delivered to its members from rooms' fan-out channels (one per room, not per socket)",
+      registers,
+    }),
+    fanOutGaps: new Counter({
+      name: `${p}fanout_gaps_total`,
+      help: "gaps in what this pod heard on a room's channel (a lost subscription), by whether the room's log filled them",
+      labelNames: ['filled'] as const,
+      registers,
+    }),
+    fanOutUnreadable: new Counter({
+      name: `${p}fanout_unreadable_total`,
+      help: "frames on a room's fan-out channel this pod could not read (another version's)",
+      registers,
+    }),
     adapterErrors: new Counter({
       name: `${p}adapter_errors_total`,
       help: 'errors of the Redis connection behind the Socket.IO streams adapter',

@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type ChatMessage,
   ErrorCode,
@@ -99,7 +99,7 @@ export function createSendMessage(deps: {
         }
         const key: DedupKey = { room: input.room, sender, clientMsgId: input.clientMsgId };
         let claimed = await claim(key, input.body, sendsBucket);
-        if (claimed.kind === 'claimed' && claimed.fresh && !(await dedup.trusted())) {
+        if (claimed.kind === 'claimed' && claimed.unverified) {
           claimed = (await recallStored(key, input.body, claimed)) ?? claimed;
         }
         if (claimed.kind === 'acked') {
@@ -117,10 +117,10 @@ export function createSendMessage(deps: {
         };
         span.setAttribute('switchboard.message_id', message.id);
         try {
-          const produceSpan = tracer.startSpan('kafka produce', undefined, context.active());
-          await context.with(trace.setSpan(context.active(), produceSpan), () =>
-            producer.produce(message).finally(() => produceSpan.end()),
-          );
+          // One span per send: the record carries its context (the producer injects the active
+          // one), and Kafka's ack is an event of it rather than a span of its own.
+          await producer.produce(message);
+          span.addEvent('kafka acked');
         } catch (err) {
           // Never sent: the next attempt is new and takes a new id (G4); unknown: it keeps this one (G3).
           const settle = err instanceof NotSentError ? dedup.discarded : dedup.failed;

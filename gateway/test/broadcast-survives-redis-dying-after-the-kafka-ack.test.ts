@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
-import { canConnect, HOST, kill, ports, runningPid, serviceByName, startService } from '@switchboard/stack';
+import {
+  canConnect,
+  HOST,
+  kill,
+  ports,
+  redisListenPorts,
+  runningPid,
+  serviceByName,
+  startService,
+} from '@switchboard/stack';
 import type { Socket } from 'socket.io-client';
 import { connectClient, eventually, record, request, uniqueRoom, within } from './support/clients.ts';
 
@@ -37,7 +46,9 @@ test('Redis killed between Kafka’s ack and the broadcast: the message still re
   assert.equal(ack.ok, true, JSON.stringify(ack));
 
   // A killed process holds its port until it is reaped.
-  await eventually('the old Redis is gone', async () => !(await canConnect(ports.redis)));
+  await eventually('the old Redis is gone', async () =>
+    (await Promise.all(redisListenPorts().map((port) => canConnect(port)))).every((up) => !up),
+  );
   await startService(serviceByName('redis'));
   await eventually(
     'the member receives it once Redis is back',

@@ -8,9 +8,8 @@ import {
   newMessageId,
   ServerEvent,
 } from '@switchboard/protocol';
-import { HOST, kafkaSettings, ports, serviceEnv } from '@switchboard/stack';
-import { Redis } from 'ioredis';
-import { bodyDigest, createMessageDedup } from '../src/message-dedup.ts';
+import { HOST, kafkaSettings, ports, redisClient } from '@switchboard/stack';
+import { bodyDigest, createMessageDedup, dedupEntryKey } from '../src/message-dedup.ts';
 import { eventually, joinedClients, record, request, uniqueRoom } from './support/clients.ts';
 import { endOffsets, storedMessages } from './support/topic-records.ts';
 
@@ -66,12 +65,14 @@ test('the same clientMsgId with another body is refused with CONFLICT; the first
 });
 
 // The dedup entry across its states, on the real Redis (as another pod would see it).
-const redis = new Redis(serviceEnv().REDIS_URL);
+const redis = redisClient();
 after(() => redis.disconnect());
 const dedup = createMessageDedup(redis, {
   ttlSeconds: 60,
   pendingLeaseMs: 300,
   keyPrefix: 'sb:test:dedup-conflict:',
+  // Not about Redis losing its data: a fresh claim is a first attempt.
+  unverifiedAfterLossMs: 0,
 });
 
 function proposal() {
@@ -131,7 +132,7 @@ test('another body conflicts while the first attempt is in flight, after it fail
 test('an entry written before digests existed accepts the retry and gains the digest', async () => {
   const room = `r-${randomUUID()}`;
   const first = proposal();
-  const key = `sb:test:dedup-conflict:${room.length}:${room}:3:ann:c1`;
+  const key = dedupEntryKey('sb:test:dedup-conflict:', { room, sender: 'ann', clientMsgId: 'c1' });
   await redis.set(key, `F|${first.id}|${first.ts}`, 'EX', 60);
   const other = proposal();
   assert.deepEqual(await dedup.claim({ room, sender: 'ann', clientMsgId: 'c1' }, other, 'one'), {

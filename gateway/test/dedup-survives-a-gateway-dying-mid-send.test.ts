@@ -2,14 +2,19 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { messageIdTime, newMessageId } from '@switchboard/protocol';
-import { serviceEnv } from '@switchboard/stack';
-import { Redis } from 'ioredis';
+import { redisClient } from '@switchboard/stack';
 import { createMessageDedup } from '../src/message-dedup.ts';
 
-const redis = new Redis(serviceEnv().REDIS_URL);
+const redis = redisClient();
 after(() => redis.disconnect());
 
-const dedup = createMessageDedup(redis, { ttlSeconds: 60, pendingLeaseMs: 300, keyPrefix: 'sb:test:dedup:' });
+// Not about Redis losing its data (unverifiedAfterLossMs: 0): a fresh claim is a first attempt.
+const dedup = createMessageDedup(redis, {
+  ttlSeconds: 60,
+  pendingLeaseMs: 300,
+  keyPrefix: 'sb:test:dedup:',
+  unverifiedAfterLossMs: 0,
+});
 
 const BODY = 'the same body on every attempt';
 

@@ -8,6 +8,7 @@ import {
   httpOk,
   kill,
   ports,
+  redisListenPorts,
   serviceByName,
   serviceEnv,
   startService,
@@ -60,7 +61,9 @@ test('after Redis lost every key, retries of acknowledged messages get their fir
   // No persistence: the restarted Redis is empty (dedup entries, the adapter's stream, all of it).
   await kill('redis');
   // A killed process holds its port until it is reaped.
-  await eventually('the old Redis is gone', async () => !(await canConnect(ports.redis)));
+  await eventually('the old Redis is gone', async () =>
+    (await Promise.all(redisListenPorts().map((port) => canConnect(port)))).every((up) => !up),
+  );
   await startService(serviceByName('redis'));
   await eventually('both gateways are ready again', async () =>
     (

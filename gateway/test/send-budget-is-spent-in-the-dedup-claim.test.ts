@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { ErrorCode, messageIdTime, newMessageId, SwitchboardError } from '@switchboard/protocol';
-import { serviceEnv } from '@switchboard/stack';
-import { Redis } from 'ioredis';
+import { redisClient } from '@switchboard/stack';
 import { createBudgets } from '../src/limits/budget.ts';
 import { createMessageDedup } from '../src/message-dedup.ts';
 
-const redis = new Redis(serviceEnv().REDIS_URL);
+const redis = redisClient();
 after(() => redis.disconnect());
 
 const refusals: string[] = [];
@@ -16,6 +15,8 @@ const dedup = createMessageDedup(redis, {
   ttlSeconds: 60,
   pendingLeaseMs: 5000,
   keyPrefix: 'sb:test:dedup:',
+  // Not about Redis losing its data: a fresh claim is a first attempt.
+  unverifiedAfterLossMs: 0,
 });
 
 function proposal() {

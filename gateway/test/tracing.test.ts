@@ -13,14 +13,15 @@ before(async () => {
 });
 after(() => stopGateway(gateway));
 
-test('message:send is a span with the Kafka produce as its child, and the record carries that trace', async () => {
+test("message:send is one span, Kafka's ack an event of it, and the record carries that trace", async () => {
   const from = await topicEnd();
   const socket = await connectClient(gateway.url, { user: 'tracy' });
   try {
     await request(socket, ClientEvent.RoomJoin, { room: 'traced' });
     const ack = await request(socket, ClientEvent.MessageSend, {
       room: 'traced',
-      clientMsgId: 't1',
+      // Its own per run: a rerun within the retry window would be a duplicate, never produced.
+      clientMsgId: `t-${Date.now().toString(36)}`,
       body: 'x',
     });
     assert.equal(ack.ok, true);
@@ -34,14 +35,16 @@ test('message:send is a span with the Kafka produce as its child, and the record
         .readFileSync(gateway.log, 'utf8')
         .split(/\n(?=\{)/)
         .filter((block) => block.includes(`traceId: '${traceId}'`));
-    await eventually('both spans are exported', () => spans().length >= 2);
+    await eventually('the span is exported', () => spans().length >= 1);
     const send = spans().find((b) => b.includes("name: 'message:send'"));
-    const produce = spans().find((b) => b.includes("name: 'kafka produce'"));
-    assert.ok(send && produce, 'message:send and kafka produce spans');
-    const sendId = /\n {2}id: '([0-9a-f]{16})'/.exec(send)?.[1];
-    assert.ok(sendId);
-    assert.match(produce, new RegExp(`spanId: '${sendId}'`), 'kafka produce is a child of message:send');
-    assert.match(produce, new RegExp(`\\n {2}id: '${parentSpanId}'`), 'the record carries the produce span');
+    assert.ok(send, 'a message:send span');
+    assert.equal(spans().length, 1, 'one span per send');
+    assert.match(
+      send,
+      new RegExp(`\\n {2}id: '${parentSpanId}'`),
+      'the record carries the message:send span',
+    );
+    assert.match(send, /name: 'kafka acked'/, "Kafka's ack is an event of the span");
   } finally {
     socket.close();
   }

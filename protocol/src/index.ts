@@ -4,6 +4,7 @@ export * from './events.ts';
 export * from './ids.ts';
 export * from './kafka-record.ts';
 export * from './limits.ts';
+export * from './payload-parser.ts';
 export * from './payloads.ts';
 export * from './presence.ts';
 export * from './rooms.ts';

@@ -55,7 +55,16 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export type JoinAck = {
   ok: true;
+  /**
+   * Users online in the room, sorted. A big room's ack names only some of them (the gateway's
+   * PRESENCE_ACK_MAX_USERS, 100 by default): then `partial` is true and `onlineCount` says how
+   * many there are; `presence` events name the users who join and leave from then on.
+   */
   presence: string[];
+  /** How many users are online in the room, whether `presence` names them all or not. */
+  onlineCount: number;
+  /** True when `presence` names only some of the `onlineCount` users online. */
+  partial?: true;
   /** With `since`: the messages after it, oldest first, at most a bounded number. */
   missed?: ChatMessage[];
   /** With `since`: false when more were missed than `missed` holds (page history `after` its last). */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { serviceEnv } from './layout.ts';
 import { logFile } from './process-control.ts';
 import { serviceByName, services } from './services/index.ts';
+import { restartRedisNode } from './services/redis.ts';
 import { down, kill, status, up } from './stack.ts';
 
 const usage = `usage: stack <command> [service...]
@@ -10,6 +11,9 @@ const usage = `usage: stack <command> [service...]
   status               each process: pid, port, healthy, log file; exit 1 if any is unhealthy
   logs [service]       follow the log of one service, or of all
   kill <service>       SIGKILL one service (fault testing)
+  restart-redis-node <n>
+                       SIGKILL node n (1-3) of the Redis Cluster (SB_REDIS_CLUSTER=1); it comes
+                       back empty at once; returns when the cluster is ok again (fault testing)
   env                  print the connection settings as shell variables`;
 
 const log = (line: string) => console.log(`[stack] ${line}`);
@@ -40,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
     case 'kill':
       if (names.length !== 1) break;
       await kill(names[0]!);
+      return 0;
+    case 'restart-redis-node':
+      if (names.length !== 1 || !/^[1-3]$/.test(names[0]!)) break;
+      await restartRedisNode(Number(names[0]));
+      log(`redis node ${names[0]} restarted; the cluster is ok`);
       return 0;
     case 'env':
       for (const [k, v] of Object.entries(serviceEnv())) console.log(`export ${k}=${v}`);

@@ -5,4 +5,5 @@ export type { StackService } from './service.ts';
 export { devServiceApiKey, gatewayEnv } from './services/gateway.ts';
 export { serviceByName, services } from './services/index.ts';
 export { kafkaAdminClient } from './services/kafka.ts';
+export { redisClient, redisNodeOfKey, restartRedisNode } from './services/redis.ts';
 export { down, kill, startService, status, up } from './stack.ts';

@@ -21,6 +21,13 @@ export const dirs = {
 
 const offset = intFromEnv('SB_PORT_OFFSET', 0);
 
+/**
+ * SB_REDIS_CLUSTER=1: Redis is a three-node Redis Cluster (services/redis.ts) instead of one
+ * server, and services and tests get its nodes (REDIS_CLUSTER_NODES) instead of REDIS_URL. A
+ * stack keeps one mode: give a cluster stack its own SB_STACK_DIR and SB_PORT_OFFSET.
+ */
+export const redisCluster = ['1', 'true'].includes(env.SB_REDIS_CLUSTER ?? '');
+
 type PortSpec = { env: string; base: number };
 
 /** Each port: its default, moved by SB_PORT_OFFSET, or set outright by its own variable. */
@@ -43,6 +50,11 @@ export const portSpecs = {
   gateway3Ops: { env: 'SB_GATEWAY3_OPS_PORT', base: 13083 },
   // Below 13100 so no port of one offset (steps of 100) lands on a gateway of another.
   persister: { env: 'SB_PERSISTER_PORT', base: 13090 },
+  // The Redis Cluster's nodes (SB_REDIS_CLUSTER=1), each with its cluster bus on port + 10000.
+  // Their last two digits are no other port's, so no offset (steps of 100) lands on another's.
+  redisNode1: { env: 'SB_REDIS_NODE1_PORT', base: 16384 },
+  redisNode2: { env: 'SB_REDIS_NODE2_PORT', base: 16385 },
+  redisNode3: { env: 'SB_REDIS_NODE3_PORT', base: 16386 },
 } satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;
@@ -52,6 +64,17 @@ export const ports = Object.fromEntries(
 ) as Record<PortName, number>;
 
 export const HOST = '127.0.0.1';
+
+/** The Redis Cluster's nodes, in the order `stack restart-redis-node <n>` counts them. */
+export const redisNodePorts = [
+  'redisNode1',
+  'redisNode2',
+  'redisNode3',
+] as const satisfies readonly PortName[];
+
+/** Every port the stack's Redis listens on: its one port, or each node of the cluster. */
+export const redisListenPorts = (): number[] =>
+  redisCluster ? redisNodePorts.map((name) => ports[name]) : [ports.redis];
 
 export const kafkaSettings = {
   topic: env.SB_KAFKA_TOPIC ?? 'switchboard.messages',
@@ -85,10 +108,20 @@ export const gatewayOpsPorts = {
   gateway3: 'gateway3Ops',
 } as const satisfies Record<string, PortName>;
 
+/** Where the stack's Redis is, in the variable the gateway reads for the mode. */
+type RedisEnv = { REDIS_URL: string } | { REDIS_CLUSTER_NODES: string };
+
 /** Connection settings for services and tests, in the variable names the services read. */
 export function serviceEnv() {
+  const redis: RedisEnv = redisCluster
+    ? {
+        REDIS_CLUSTER_NODES: redisListenPorts()
+          .map((port) => `${HOST}:${port}`)
+          .join(','),
+      }
+    : { REDIS_URL: `redis://${HOST}:${ports.redis}` };
   return {
-    REDIS_URL: `redis://${HOST}:${ports.redis}`,
+    ...redis,
     KAFKA_BROKERS: `${HOST}:${ports.kafka}`,
     KAFKA_TOPIC: kafkaSettings.topic,
     KAFKA_DLQ_TOPIC: kafkaSettings.dlqTopic,

@@ -1,3 +1,4 @@
+import { waitUntil } from '@switchboard/service-kit';
 import { cacheDir, HOST, portHint, ports, stackDir } from './layout.ts';
 import { logFile, runningPid, spawnDetached, stopProcess } from './process-control.ts';
 import { canConnect, waitFor } from './readiness.ts';
@@ -70,9 +71,17 @@ export async function down(options: { only?: string[]; log?: Log } = {}): Promis
   }
 }
 
-/** Kills a service without letting it clean up (fault tests). */
+/**
+ * Kills a service without letting it clean up (fault tests); resolves once its port is free, so
+ * it can be started again at once (a killed process holds its port until it is gone).
+ */
 export async function kill(name: string): Promise<void> {
-  await stopProcess(serviceByName(name).name, 'SIGKILL', 5_000);
+  const service = serviceByName(name);
+  await stopProcess(service.name, 'SIGKILL', 5_000);
+  await waitUntil(async () => !(await canConnect(ports[service.port], HOST, 300)), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
 }
 
 export async function status(): Promise<ServiceStatus[]> {

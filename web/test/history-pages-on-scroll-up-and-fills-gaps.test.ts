@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Limits } from '@switchboard/protocol';
-import { serviceEnv } from '@switchboard/stack';
-import { Redis } from 'ioredis';
+import { redisClient } from '@switchboard/stack';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ChatClient } from '../src/core/chat-client.ts';
 import type { HistoryApi } from '../src/core/history-api.ts';
@@ -37,12 +36,12 @@ let launched: LaunchedBrowser;
 let frank: { context: BrowserContext; page: Page };
 let erin: ChatClient;
 let history: HistoryApi;
-let redis: Redis;
+let redis: ReturnType<typeof redisClient>;
 const sentIds: string[] = [];
 
 before(async () => {
   await ensureWebServed((line) => console.log(`[web] ${line}`));
-  redis = new Redis(serviceEnv().REDIS_URL);
+  redis = redisClient();
   erin = await nodeClient(erinName);
   history = await historyFor(erinName);
   await erin.join(room);
@@ -114,8 +113,8 @@ async function expireRecoverySession(user: string): Promise<void> {
   for (;;) {
     for (const key of await redis.keys(`${SESSION_KEY_PREFIX}*`)) {
       const value = await redis.get(key);
-      // msgpack, base64-encoded: the user id appears verbatim inside.
-      if (value && Buffer.from(value, 'base64').includes(user)) {
+      // JSON (gateway/src/fan-out/session-restore.ts): the user id appears verbatim inside.
+      if (value?.includes(`"${user}"`)) {
         await redis.del(key);
         return;
       }

@@ -81,6 +81,29 @@ secretKeyRef:
   {{- end }}
 {{- end -}}
 
+{{/* The gateway's Redis: REDIS_URL from a Secret, or a Redis Cluster's password (its nodes, TLS and user are in the ConfigMap). */}}
+{{- define "switchboard.redisEnv" -}}
+{{- $c := .Values.redis.cluster -}}
+{{- if not $c.enabled }}
+- name: REDIS_URL
+  valueFrom:
+    {{- include "switchboard.redisUrlRef" . | nindent 4 }}
+{{- else if $c.existingSecret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $c.existingSecret }}
+      key: {{ $c.passwordKey }}
+{{- end }}
+{{- end -}}
+
+{{/* Destination ports of the Redis Cluster's seed nodes (for the egress rules). */}}
+{{- define "switchboard.redisClusterPorts" -}}
+{{- if .Values.redis.cluster.enabled -}}
+{{- range .Values.redis.cluster.nodes }}{{ splitList ":" . | last }} {{ end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "switchboard.databaseUrlRef" -}}
 secretKeyRef:
   {{- if .Values.postgresql.cloudnativepg.enabled }}
@@ -182,8 +205,8 @@ secretKeyRef:
 {{- if and .Values.gateway.autoscaling.enabled (gt (int .Values.gateway.autoscaling.minReplicas) (int .Values.gateway.autoscaling.maxReplicas)) -}}
 {{- fail "gateway.autoscaling.minReplicas is above maxReplicas" -}}
 {{- end -}}
-{{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) -}}
-{{- fail "set redis.url or redis.existingSecret" -}}
+{{- if and (not .Values.redis.cluster.enabled) (not .Values.redis.existingSecret) (not .Values.redis.url) -}}
+{{- fail "set redis.url or redis.existingSecret, or enable redis.cluster with its nodes" -}}
 {{- end -}}
 {{- if and (not .Values.postgresql.cloudnativepg.enabled) (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
 {{- fail "set postgresql.url, postgresql.existingSecret or enable postgresql.cloudnativepg" -}}
@@ -213,7 +236,10 @@ secretKeyRef:
     - port: 53
       protocol: TCP
 - ports:
-    {{- range .Values.networkPolicy.egress.ports }}
+    {{- $ports := list }}
+    {{- range .Values.networkPolicy.egress.ports }}{{ $ports = append $ports (int .) }}{{ end }}
+    {{- range include "switchboard.redisClusterPorts" . | splitList " " | compact }}{{ $ports = append $ports (int .) }}{{ end }}
+    {{- range $ports | uniq }}
     - port: {{ . }}
       protocol: TCP
     {{- end }}

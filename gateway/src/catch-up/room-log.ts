@@ -1,18 +1,17 @@
 import type { ChatMessage } from '@switchboard/protocol';
 import type { Redis } from 'ioredis';
+import { compareLogIds } from '../fan-out/log-ids.ts';
+
+/** One message in a room's log, with the entry's id (`<ms>-<seq>`, Redis time, in log order). */
+export type LogEntry = { id: string; message: ChatMessage };
 
 /**
  * The recent log of a room (G9): a capped Redis stream per room holding every message that was
- * broadcast, in broadcast order. It is written on the adapter's connection right before the
- * broadcast, so Redis applies the log entry before the broadcast entry: whatever a client saw
- * last, everything after it in the log is exactly what it missed. PostgreSQL holds the rest.
+ * broadcast, in broadcast order. The fan-out writes it (fan-out/room-fan-out.ts): the entry and
+ * the room's broadcast are one script, so whatever a client saw last, everything after it in
+ * the log is exactly what it missed. PostgreSQL holds the rest.
  */
 export type RoomLog = {
-  /**
-   * Issues the entry's commands before it returns, without waiting for anything first: on an
-   * auto-pipelining connection, a command issued right after (the broadcast) shares its write.
-   */
-  append(message: ChatMessage): Promise<void>;
   /**
    * Messages logged after the one with id `since`, oldest first, at most `limit`;
    * `found: false` when `since` is not in the log (older than it, unknown, or the log was lost).
@@ -27,32 +26,37 @@ export type RoomLog = {
    * older than the first were dropped by the length bound, so PostgreSQL must hold them.
    */
   all(room: string): Promise<{ messages: ChatMessage[]; trimmed: boolean }>;
+  /**
+   * Entries from entry id `from` on (inclusive; `(id` for after it), oldest first; `covers`:
+   * the log still holds everything from `from` on (its length bound dropped nothing there).
+   */
+  entriesFrom(room: string, from: string): Promise<{ entries: LogEntry[]; covers: boolean }>;
   /** Forgets the room's log (the room was deleted). */
   drop(room: string): Promise<void>;
 };
 
-const FIELD = 'm';
+export const ROOM_LOG_FIELD = 'm';
+const FIELD = ROOM_LOG_FIELD;
 
-export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs: number }): RoomLog {
-  // Same hash tag as presence: a Redis Cluster keeps a room's keys on one node.
-  const key = (room: string) => `sb:log:{${room}}`;
+/** Same hash tag as presence and the fan-out channel: a Redis Cluster keeps a room's keys on one node. */
+export const roomLogKey = (room: string) => `sb:log:{${room}}`;
+
+export function createRoomLog(
+  redis: Pick<Redis, 'xrevrange' | 'xrange' | 'del' | 'multi'>,
+  options: { maxAgeMs: number },
+): RoomLog {
+  const key = roomLogKey;
   const decode = (fields: string[]): ChatMessage | undefined => {
     const at = fields.indexOf(FIELD);
     return at >= 0 && fields[at + 1] ? (JSON.parse(fields[at + 1]!) as ChatMessage) : undefined;
   };
   const fresh = (m: ChatMessage) => m.ts >= Date.now() - options.maxAgeMs;
 
+  /** Entries dropped by the length bound: XINFO's entries-added counts every entry ever taken. */
+  const dropped = (info: unknown, held: number) =>
+    Array.isArray(info) ? Number(info[info.indexOf('entries-added') + 1]) > held : false;
+
   return {
-    append(message) {
-      const k = key(message.room);
-      // The entry with its trim (approximate: whole nodes, cheap), then the key's lifetime, so an
-      // idle room's log goes away after the age bound. Plain commands, not a MULTI: ioredis
-      // writes a MULTI at once, apart from the auto-pipelined broadcast that must follow it.
-      // The entry is what counts; a lifetime not renewed is renewed by the room's next entry.
-      const added = redis.xadd(k, 'MAXLEN', '~', options.maxLen, '*', FIELD, JSON.stringify(message));
-      void redis.pexpire(k, options.maxAgeMs).catch(() => {});
-      return added.then(() => {});
-    },
     async after(room, since, limit) {
       // Newest first, in chunks, until `since` shows up: a reconnect finds it in the first chunk.
       const newer: ChatMessage[] = [];
@@ -77,8 +81,7 @@ export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs:
       await redis.del(key(room));
     },
     async all(room) {
-      // XINFO's entries-added counts every entry the stream ever took; more than it holds now
-      // means the length bound dropped some (DEL on drop starts the count over).
+      // DEL on drop starts the entries-added count over.
       const [[rangeErr, entries], [, info]] = (await redis
         .multi()
         .xrange(key(room), '-', '+')
@@ -89,8 +92,31 @@ export function createRoomLog(redis: Redis, options: { maxLen: number; maxAgeMs:
         .map(([, fields]) => decode(fields))
         .filter((m): m is ChatMessage => !!m && fresh(m));
       // XINFO fails on a missing key: an empty log dropped nothing that matters.
-      const added = Array.isArray(info) ? Number(info[info.indexOf('entries-added') + 1]) : 0;
-      return { messages, trimmed: added > entries.length };
+      return { messages, trimmed: dropped(info, entries.length) };
+    },
+    async entriesFrom(room, from) {
+      const [[rangeErr, range], [, info], [, first]] = (await redis
+        .multi()
+        .xrange(key(room), from, '+')
+        .xinfo('STREAM', key(room))
+        .xrange(key(room), '-', '+', 'COUNT', 1)
+        .exec()) as [
+        [Error | null, [string, string[]][]],
+        [Error | null, unknown[] | undefined],
+        [Error | null, [string, string[]][] | undefined],
+      ];
+      if (rangeErr) throw rangeErr;
+      const entries: LogEntry[] = [];
+      for (const [id, fields] of range) {
+        const message = decode(fields);
+        if (message && fresh(message)) entries.push({ id, message });
+      }
+      const held = Array.isArray(info) ? Number(info[info.indexOf('length') + 1]) : 0;
+      // Nothing dropped, or what was dropped is older than `from`.
+      const oldest = first?.[0]?.[0];
+      const covers =
+        !dropped(info, held) || (oldest !== undefined && compareLogIds(oldest, from.replace(/^\(/, '')) <= 0);
+      return { entries, covers };
     },
   };
 }

@@ -37,6 +37,8 @@ export function createBrokerProbe(options: {
 }): BrokerProbe {
   const { kafka, topic, logger } = options;
   let reachable = false;
+  /** When a produce request last succeeded (Date.now()). */
+  let answeredAt = 0;
   let maxMessageBytes = KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
   let limitReadAt = 0;
   let limitWarned = false;
@@ -86,9 +88,13 @@ export function createBrokerProbe(options: {
     return running;
   };
 
+  /** A request answered within the interval says as much as a check would (the limit aside). */
+  const answeredLately = () =>
+    reachable && Date.now() - answeredAt < options.intervalMs && Date.now() - limitReadAt < LIMIT_REFRESH_MS;
+
   function schedule() {
     timer = setTimeout(async () => {
-      await check();
+      if (!answeredLately()) await check();
       if (!stopped) schedule();
     }, options.intervalMs);
     timer.unref();
@@ -114,6 +120,7 @@ export function createBrokerProbe(options: {
     },
     markReachable() {
       reachable = true;
+      answeredAt = Date.now();
     },
     refreshLimit() {
       limitReadAt = 0;

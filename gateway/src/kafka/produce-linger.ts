@@ -6,8 +6,14 @@
  * arrives, sending at once makes one request per message. Holding the request open for a few
  * milliseconds gathers the messages that follow. The wait is adaptive: it is only taken when
  * the recent rate says another message is likely to arrive within it; at a trickle it would add
- * latency and save nothing.
+ * latency and save nothing. Nor does it wait once the request holds `LINGER_TARGET_RECORDS`:
+ * at that many records most of a request's fixed cost is spread already, and at high rates the
+ * target fills well within the window (16 records at 2,000 msg/s: 8 ms), so lingering adds
+ * little latency there.
  */
+
+/** Records at which a lingering request goes without waiting out the window. */
+export const LINGER_TARGET_RECORDS = 16;
 
 /** Mean gap between arrivals, smoothed exponentially (milliseconds; Infinity until measured). */
 export class ArrivalGaps {
@@ -43,11 +49,13 @@ export type LingerInput = {
   meanGapMs: number;
   /** The next request already holds as many records or bytes as one request may. */
   full: boolean;
+  /** Records the next request would carry now. */
+  records: number;
 };
 
 /** Milliseconds to wait before sending the next request; 0: send now. */
 export function lingerDelay(input: LingerInput): number {
-  if (input.full || input.lingerMs <= 0) return 0;
+  if (input.full || input.lingerMs <= 0 || input.records >= LINGER_TARGET_RECORDS) return 0;
   // Another message is not expected within the window: waiting would only delay this one.
   if (!(input.meanGapMs <= input.lingerMs)) return 0;
   return Math.max(0, input.oldestQueuedAt + input.lingerMs - input.now);

@@ -1,5 +1,6 @@
 import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connections.ts';
+import { shardTag } from '../redis-shard-tags.ts';
 
 /**
  * A token bucket per key kept in Redis, so a limit holds however many pods a user's
@@ -71,7 +72,7 @@ type BucketCommand = (key: string, burst: number, perSecond: number) => Promise<
  * and its metric label) and its own burst and rate.
  */
 export function createBudgets(
-  redis: Redis,
+  redis: RedisClient,
   options: { onRefused: RefusalListener; onStoreError?: (err: unknown, limit: string) => void },
 ): (name: string, spec: BudgetSpec) => Budget {
   redis.defineCommand('sbTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
@@ -84,7 +85,8 @@ export function createBudgets(
       });
     };
     const bucket = (key: string): BucketRef => ({
-      key: `sb:limit:${name}:${key}`,
+      // Tagged so a script may take the token beside the sender's dedup entry (one Cluster slot).
+      key: `sb:limit:${name}:${shardTag(key)}:${key}`,
       burst: spec.burst,
       perSecond: spec.perSecond,
       refused,

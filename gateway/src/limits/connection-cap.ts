@@ -1,5 +1,5 @@
 import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connections.ts';
 
 /**
  * Open connections per user across all pods: a sorted set per user of connection ids, each
@@ -44,7 +44,7 @@ type Admit = (key: string, id: string, max: number, ttlMs: number) => Promise<nu
 type Refresh = (key: string, ttlMs: number, ...ids: string[]) => Promise<number>;
 
 export function createConnectionCap(
-  redis: Redis,
+  redis: RedisClient,
   options: { max: number; ttlMs: number; onRefused: () => void; onStoreError: (err: unknown) => void },
 ): ConnectionCap {
   redis.defineCommand('sbConnAdmit', { numberOfKeys: 1, lua: ADMIT_SCRIPT });

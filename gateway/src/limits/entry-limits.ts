@@ -1,7 +1,7 @@
 import type { Logger } from '@switchboard/service-kit';
-import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import type { RedisClient } from '../redis-connections.ts';
 import { type Budget, createBudgets } from './budget.ts';
 import { createConcurrencyCap, slotOrRefuse } from './concurrency-cap.ts';
 import { type ConnectionCap, createConnectionCap } from './connection-cap.ts';
@@ -27,7 +27,7 @@ export type EntryLimits = {
  * history's; each refusal counted in `limit_refusals_total{limit,reason}`.
  */
 export function createEntryLimits(
-  redis: Redis,
+  redis: RedisClient,
   config: GatewayConfig,
   deps: { metrics: GatewayMetrics; logger: Logger },
 ): EntryLimits {

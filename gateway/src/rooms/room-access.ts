@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, isDirectRoomName, joinRoom, membership, type RoomView } from '@switchboard/db';
+import {
+  type Database,
+  isDirectRoomName,
+  type JoinOutcome,
+  joinOpenRoom,
+  joinRoom,
+  memberships,
+  type RoomView,
+} from '@switchboard/db';
 import { ErrorCode, type RoomRole, SwitchboardError, unavailable } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/token-verifier.ts';
+import type { RedisClient } from '../redis-connections.ts';
 import {
   type AccessContext,
   assertAllowed,
@@ -13,6 +21,8 @@ import {
   type RoomAction,
   type RoomFacts,
 } from './access-rules.ts';
+import { createChangeWatch, type Watch } from './change-watch.ts';
+import { createRoomBatches } from './room-batches.ts';
 
 /** A change to rooms or memberships; every pod hears it (Redis pub/sub) and drops what it cached. */
 export type RoomChange =
@@ -48,8 +58,11 @@ export type RoomAccess = {
   role(room: string, user: string): Promise<RoomRole | undefined>;
   /** What the cached decisions rest on: the room's facts (undefined: none) and the user's role. */
   lookup(room: string, user: string): Promise<{ facts: RoomFacts | undefined; role: RoomRole | undefined }>;
-  /** Call after every committed change: drops this pod's entries, tells the other pods, runs the listeners. */
-  changed(change: RoomChange): Promise<void>;
+  /**
+   * Call after every committed change: drops this pod's entries, tells the other pods, runs the
+   * listeners. `own`: the watch of the read that made the change (it may still cache its outcome).
+   */
+  changed(change: RoomChange, own?: Watch): Promise<void>;
   /** Runs on every pod for every change (also the ones made here); returns an unsubscribe. */
   onChange(listener: (change: RoomChange) => void): () => void;
 };
@@ -57,13 +70,15 @@ export type RoomAccess = {
 type Entry = { facts: RoomFacts | null; role: RoomRole | null };
 
 export const ROOM_CHANGES_CHANNEL = 'sb:rooms:changes';
+/** Users of one room looked up or joined in one statement at most (a bigger crowd takes several). */
+const ROOM_BATCH_MAX = 500;
 
 export function createRoomAccess(deps: {
   db: Database;
   /** Publishes changes (any connection not in subscriber mode). */
-  redis: Redis;
+  redis: RedisClient;
   /** A dedicated connection: it is put into subscriber mode. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   autoCreate: boolean;
   cacheTtlMs: number;
   cacheMax?: number;
@@ -87,25 +102,29 @@ export function createRoomAccess(deps: {
       if (users?.size === 0) byRoom.delete(room);
     },
   });
-  const inflight = new Map<string, Promise<Entry>>();
-  // Bumped by every change: a lookup that started before a change does not cache its answer.
-  let epoch = 0;
+  // Lookups under way per (room, user), so concurrent asks of one key share one answer.
+  const inflight = new Map<string, { pending: Promise<Entry>; watch: Watch }>();
+  // A lookup caches its answer only if no change to its room or user overtook it.
+  const watches = createChangeWatch();
   // Entries are trusted only while the change channel is live: a pod that could miss a change
   // must not decide from what it cached before.
   let listening = false;
 
-  const forget = (change: RoomChange) => {
-    epoch++;
-    inflight.clear();
+  const forget = (change: RoomChange, own?: Watch) => {
     if (change.kind === 'member-changed' || change.kind === 'member-removed') {
-      cache.delete(key(change.room, change.user));
+      const k = key(change.room, change.user);
+      watches.changed(change.room, change.user, own);
+      inflight.delete(k);
+      cache.delete(k);
       return;
     }
+    watches.changed(change.room, undefined, own);
+    for (const [k, { watch }] of inflight) if (watch.room === change.room) inflight.delete(k);
     for (const user of [...(byRoom.get(change.room) ?? [])]) cache.delete(key(change.room, user));
   };
 
   const dropAll = () => {
-    epoch++;
+    watches.changedAll();
     inflight.clear();
     cache.clear();
   };
@@ -137,37 +156,63 @@ export function createRoomAccess(deps: {
     listening = false;
     dropAll();
   };
-  // ioredis re-subscribes after a reconnect, before it reports ready.
+  // ioredis re-subscribes after a reconnect, before it reports ready. A read begun before then
+  // may have missed a change published while the channel was down: none of them is cached.
   const onReady = () => {
-    if (subscribed) listening = true;
+    if (!subscribed) return;
+    watches.changedAll();
+    listening = true;
   };
   let subscribed = false;
 
-  async function fetchEntry(room: string, user: string): Promise<Entry> {
-    try {
-      const found = await membership(db, room, user);
-      return { facts: found ? factsOf(found.room) : null, role: found?.role ?? null };
-    } catch (err) {
-      throw unavailable('room memberships are unavailable', err);
-    }
-  }
+  // The users of a room looked up while its last query ran go together in the next one.
+  const lookups = createRoomBatches<Entry>(
+    async (room, users) => {
+      let found: Awaited<ReturnType<typeof memberships>>;
+      try {
+        found = await memberships(db, room, users);
+      } catch (err) {
+        throw unavailable('room memberships are unavailable', err);
+      }
+      const facts = found ? factsOf(found.room) : null;
+      return (user) => ({ facts, role: found?.roles.get(user) ?? null });
+    },
+    { maxBatch: ROOM_BATCH_MAX },
+  );
+  // New members of a room known to be public, joined together the same way: one insert, which
+  // checks the room is still public, per batch. Answers whether the user was made a member.
+  const openJoins = createRoomBatches<boolean>(
+    async (room, users) => {
+      // A failure reaches the join's writeJoin, which answers UNAVAILABLE.
+      const joined = await joinOpenRoom(db, room, users);
+      return (user) => joined !== 'no_room' && joined.has(user);
+    },
+    { maxBatch: ROOM_BATCH_MAX },
+  );
 
   async function lookup(room: string, user: string) {
     const k = key(room, user);
     const cached = listening ? cache.get(k) : undefined;
     deps.metrics?.cacheLookups.inc({ result: cached ? 'hit' : 'miss' });
     if (cached) return unpack(cached);
-    let pending = inflight.get(k);
-    if (!pending) {
-      const started = epoch;
-      pending = fetchEntry(room, user).then((entry) => {
-        if (listening && epoch === started) remember(room, user, entry);
+    let running = inflight.get(k);
+    if (!running) {
+      const watch = watches.open(room, user);
+      const pending = lookups.load(room, user).then((entry) => {
+        if (listening && !watch.voided) remember(room, user, entry);
         return entry;
       });
-      inflight.set(k, pending);
-      void pending.finally(() => inflight.get(k) === pending && inflight.delete(k)).catch(() => {});
+      running = { pending, watch };
+      inflight.set(k, running);
+      const own = running;
+      void pending
+        .finally(() => {
+          watches.close(watch);
+          if (inflight.get(k) === own) inflight.delete(k);
+        })
+        .catch(() => {});
     }
-    return unpack(await pending);
+    return unpack(await running.pending);
   }
 
   function remember(room: string, user: string, entry: Entry) {
@@ -175,6 +220,67 @@ export function createRoomAccess(deps: {
     const users = byRoom.get(room) ?? new Set<string>();
     users.add(user);
     byRoom.set(room, users);
+  }
+
+  /**
+   * The join itself: decides from the looked-up facts where it can, else writes the membership,
+   * announces the change and caches the outcome.
+   */
+  async function joinAs(principal: Principal, room: string, watch: Watch): Promise<JoinResult> {
+    const known = await lookup(room, principal.user);
+    if (known.facts && known.role) {
+      return { room, role: known.role, facts: known.facts, created: false };
+    }
+    if (known.facts) {
+      // A private room the user is not in is refused from what is known, without a query.
+      const actor = {
+        kind: 'user',
+        user: principal.user,
+        role: undefined,
+        tokenRooms: principal.rooms,
+      } as const;
+      assertAllowed('join', { room, facts: known.facts, actor });
+    }
+    const outcome = await writeJoin(principal.user, room, known.facts);
+    const facts = 'room' in outcome ? factsOf(outcome.room) : undefined;
+    const ctx: AccessContext = {
+      room,
+      facts,
+      actor: {
+        kind: 'user',
+        user: principal.user,
+        role: 'role' in outcome ? outcome.role : undefined,
+        tokenRooms: principal.rooms,
+      },
+    };
+    assertAllowed('join', ctx);
+    if (!facts || !('role' in outcome)) throw new SwitchboardError(ErrorCode.Internal, 'join without a role');
+    if (outcome.outcome === 'created') await changed({ kind: 'room-created', room }, watch);
+    if (outcome.outcome === 'created' || outcome.outcome === 'joined') {
+      await changed({ kind: 'member-changed', room, user: principal.user, role: outcome.role }, watch);
+    }
+    // What was just written is the decision the member's first send needs: cached, unless a
+    // change of this member (or room) came in meanwhile.
+    if (listening && !watch.voided) remember(room, principal.user, { facts, role: outcome.role });
+    return { room, role: outcome.role, facts, created: outcome.outcome === 'created' };
+  }
+
+  /**
+   * The membership write of a join. A room known to be public: the user joins with the crowd
+   * joining it now (one insert per batch); one that insert did not make a member (already one,
+   * or the room changed) and a room not known yet go through joinRoom, which reads and decides.
+   */
+  async function writeJoin(user: string, room: string, facts: RoomFacts | undefined): Promise<JoinOutcome> {
+    try {
+      if (facts && facts.visibility === 'public' && !facts.direct && (await openJoins.load(room, user))) {
+        return { outcome: 'joined', room: { name: room, ...facts }, role: 'member' };
+      }
+      // A room known to exist needs no insert attempt.
+      const autoCreate = deps.autoCreate && !facts && !isDirectRoomName(room);
+      return await joinRoom(db, { room, user, autoCreate });
+    } catch (err) {
+      throw unavailable('room memberships are unavailable', err);
+    }
   }
 
   async function context(principal: Principal, room: string): Promise<AccessContext> {
@@ -194,8 +300,8 @@ export function createRoomAccess(deps: {
     }
   }
 
-  async function changed(change: RoomChange) {
-    forget(change);
+  async function changed(change: RoomChange, own?: Watch) {
+    forget(change, own);
     notify(change);
     try {
       await deps.redis.publish(channel, JSON.stringify({ origin, change }));
@@ -229,47 +335,14 @@ export function createRoomAccess(deps: {
 
     async join(principal, room) {
       assertTokenAllows(principal.rooms, room);
-      const known = await lookup(room, principal.user);
-      if (known.facts && known.role) {
-        return { room, role: known.role, facts: known.facts, created: false };
-      }
-      if (known.facts) {
-        // A private room the user is not in is refused from what is known, without a query.
-        const actor = {
-          kind: 'user',
-          user: principal.user,
-          role: undefined,
-          tokenRooms: principal.rooms,
-        } as const;
-        assertAllowed('join', { room, facts: known.facts, actor });
-      }
-      // A room known to exist needs no insert attempt.
-      const autoCreate = deps.autoCreate && !known.facts && !isDirectRoomName(room);
-      let outcome: Awaited<ReturnType<typeof joinRoom>>;
+      // Open before anything is read: a change to this member while the join runs (a removal
+      // by an admin, say) keeps the join from caching what it found.
+      const watch = watches.open(room, principal.user);
       try {
-        outcome = await joinRoom(db, { room, user: principal.user, autoCreate });
-      } catch (err) {
-        throw unavailable('room memberships are unavailable', err);
+        return await joinAs(principal, room, watch);
+      } finally {
+        watches.close(watch);
       }
-      const facts = 'room' in outcome ? factsOf(outcome.room) : undefined;
-      const ctx: AccessContext = {
-        room,
-        facts,
-        actor: {
-          kind: 'user',
-          user: principal.user,
-          role: 'role' in outcome ? outcome.role : undefined,
-          tokenRooms: principal.rooms,
-        },
-      };
-      assertAllowed('join', ctx);
-      if (!facts || !('role' in outcome))
-        throw new SwitchboardError(ErrorCode.Internal, 'join without a role');
-      if (outcome.outcome === 'created') await changed({ kind: 'room-created', room });
-      if (outcome.outcome === 'created' || outcome.outcome === 'joined') {
-        await changed({ kind: 'member-changed', room, user: principal.user, role: outcome.role });
-      }
-      return { room, role: outcome.role, facts, created: outcome.outcome === 'created' };
     },
 
     async assertCanSend(principal, room) {

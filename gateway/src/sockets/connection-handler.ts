@@ -1,4 +1,10 @@
-import { CLIENT_EVENTS, ErrorCode, ServerEvent, SwitchboardError } from '@switchboard/protocol';
+import {
+  CLIENT_EVENTS,
+  ErrorCode,
+  ServerEvent,
+  SwitchboardError,
+  type TypingEvent,
+} from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
 import type { CatchUp } from '../catch-up/catch-up.ts';
 import type { Budget } from '../limits/budget.ts';
@@ -17,6 +23,10 @@ export type ConnectionDeps = {
   gate: RoomGate;
   presence: Presence;
   catchUp: CatchUp;
+  /** Resolves once this pod hears the room's fan-out channel (fan-out/room-channels.ts). */
+  heard: (room: string) => Promise<void>;
+  /** Typing to the room's other members, on every pod (fan-out/room-fan-out.ts). */
+  announceTyping: (event: TypingEvent, exceptSocket: string) => Promise<void>;
   /** Per-user budgets, one per kind of event: sends, joins and leaves, typing. */
   budgets: { sends: Budget; roomEvents: Budget; typing: Budget };
   /** Invalid or unknown events one connection may send within the window before it is closed. */
@@ -59,7 +69,7 @@ export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
 
 /**
  * A recovered session comes back with the rooms its user is still a member of
- * (session-recovery.ts); a new token may allow fewer rooms than the one it was made with.
+ * (fan-out/session-restore.ts); a new token may allow fewer rooms than the one it was made with.
  */
 async function keepAllowedRooms(socket: GatewaySocket, deps: ConnectionDeps) {
   for (const room of socket.data.removedWhileAway ?? []) socket.emit(ServerEvent.RoomRemoved, { room });

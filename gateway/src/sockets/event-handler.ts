@@ -2,13 +2,13 @@ import {
   ClientEvent,
   type ErrorAck,
   ErrorCode,
+  type PayloadParser,
   ServerEvent,
   SwitchboardError,
   toSwitchboardError,
   zodIssueMessage,
 } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
-import type { z } from 'zod';
 import type { Budget } from '../limits/budget.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { Ack, GatewaySocket } from './socket-types.ts';
@@ -20,15 +20,16 @@ export type EventHandlerDeps = {
   onInvalid: () => void;
 };
 
-export type HandleEvent = <S extends z.ZodType>(
+export type HandleEvent = <T>(
   event: string,
-  schema: S,
+  /** The payload's schema (zod), or a parser that agrees with it (messageSendParser). */
+  schema: PayloadParser<T>,
   /**
    * The user's budget this event spends (each kind of event has its own); null when `run`
    * spends it itself (message:send takes its token in the dedup claim's round trip).
    */
   budget: Budget | null,
-  run: (input: z.infer<S>) => Promise<unknown>,
+  run: (input: T) => Promise<unknown>,
 ) => void;
 
 /**
@@ -38,6 +39,8 @@ export type HandleEvent = <S extends z.ZodType>(
  */
 export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): HandleEvent {
   const { metrics } = deps;
+  // Bound once: observing through a label object hashes the labels on every call.
+  const ackedOk = metrics.ackLatency.labels({ outcome: 'ok' });
   return (event, schema, budget, run) => {
     const isSend = event === ClientEvent.MessageSend;
     socket.on(event, async (payload: unknown, ack?: Ack) => {
@@ -52,7 +55,7 @@ export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): Han
         await budget?.take(socket.data.user);
         const result = await run(parsed.data);
         if (typeof ack === 'function') ack(result);
-        if (isSend) metrics.ackLatency.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);
+        if (isSend) ackedOk.observe((performance.now() - started) / 1000);
       } catch (err) {
         const error = toSwitchboardError(err, (e) => deps.logger.error({ err: e, event }, 'event failed'));
         metrics.clientErrors.inc({ event, code: error.code });

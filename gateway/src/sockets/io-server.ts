@@ -1,8 +1,8 @@
 import type http from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from '../config.ts';
+import type { RedisClient } from '../redis-connections.ts';
 import type { GatewayIo } from './socket-types.ts';
 
 /**
@@ -16,7 +16,7 @@ export function createIoServer(
     GatewayConfig,
     'MAX_FRAME_BYTES' | 'RECOVERY_WINDOW_MS' | 'CORS_ORIGINS' | 'ADAPTER_STREAM_MAX_LEN'
   >,
-  redis: Redis,
+  redis: RedisClient,
 ): GatewayIo {
   return new Server(httpServer, {
     maxHttpBufferSize: config.MAX_FRAME_BYTES,

@@ -1,9 +1,9 @@
 import {
   ClientEvent,
   ErrorCode,
-  messageSendSchema,
-  ServerEvent,
+  messageSendParser,
   SwitchboardError,
+  type TypingEvent,
   typingSchema,
 } from '@switchboard/protocol';
 import type { Budget } from '../limits/budget.ts';
@@ -21,13 +21,15 @@ export function handleMessageEvents(
     gate: RoomGate;
     accepting: () => boolean;
     budgets: { sends: Budget; typing: Budget };
+    announceTyping: (event: TypingEvent, exceptSocket: string) => Promise<void>;
   },
 ): void {
   const { user, principal } = socket.data;
 
   // The send budget is spent by the send itself, in its dedup claim's round trip to Redis (the
-  // checks before it are local or cached): see send-message.ts.
-  handle(ClientEvent.MessageSend, messageSendSchema, null, async (input) => {
+  // checks before it are local or cached): see send-message.ts. One bucket per connection.
+  const sendsBucket = deps.budgets.sends.bucket(user);
+  handle(ClientEvent.MessageSend, messageSendParser, null, async (input) => {
     if (!socket.rooms.has(input.room)) {
       throw new SwitchboardError(ErrorCode.NotJoined, `join "${input.room}" before sending to it`);
     }
@@ -38,13 +40,13 @@ export function handleMessageEvents(
     }
     // Membership may have changed since the join (a reader, a removal on another pod).
     await deps.gate.assertCanSend(principal, input.room);
-    return deps.sendMessage(user, input, deps.budgets.sends.bucket(user));
+    return deps.sendMessage(user, input, sendsBucket);
   });
 
   // Typing has its own budget: it never spends the sends'. Past it, typing is dropped without
   // a word (it is volatile; event-handler.ts sends no error for it).
   handle(ClientEvent.Typing, typingSchema, deps.budgets.typing, async ({ room }) => {
     if (!socket.rooms.has(room) || !(await deps.gate.canType(principal, room))) return;
-    socket.volatile.to(room).emit(ServerEvent.Typing, { room, user });
+    await deps.announceTyping({ room, user }, socket.id);
   });
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ServerEvent, unavailable } from '@switchboard/protocol';
+import { type JoinAck, type PresenceEvent, ServerEvent, unavailable } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
-import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../metrics.ts';
+import type { RedisClient } from '../redis-connections.ts';
 import { createPresenceBatches } from './presence-batches.ts';
 import type { GatewayIo, GatewaySocket } from './socket-types.ts';
 
@@ -14,11 +14,20 @@ export type Presence = {
   joined(socket: GatewaySocket, room: string): Promise<void>;
   /** Forgets the connection; tells the others when it was the user's last one in the room. */
   left(socket: GatewaySocket, room: string): Promise<void>;
-  /** Users online in the room, on every pod. */
-  online(room: string): Promise<string[]>;
+  /**
+   * Users online in the room, on every pod, for the join ack: at most `ackMaxUsers` names (sorted)
+   * and how many there are; `partial` when the names are not all of them.
+   */
+  listOnline(room: string): Promise<OnlineList>;
   /** Stops the heartbeat and removes this pod's entries (a clean stop). */
   stop(): Promise<void>;
 };
+
+/** The presence part of the join ack. */
+export type OnlineList = Pick<JoinAck, 'presence' | 'onlineCount' | 'partial'>;
+
+/** Names a join ack lists at most unless configured (PRESENCE_ACK_MAX_USERS). */
+export const PRESENCE_ACK_MAX_USERS = 100;
 
 // Per room, in one hash slot ({room}) so a Redis Cluster keeps a room's keys together:
 //   sb:presence:{room}:pods        ZSET pod -> time its entries expire
@@ -43,17 +52,39 @@ for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
 end
 return 0
 `;
+// The users online in a room: how many, and at most ARGV[3] of their names. With one live pod
+// (a room served by one gateway, the common case) the count is the hash's length and the names
+// come from a bounded scan, so a join costs O(names listed), not O(room); with several pods the
+// users are merged to count each once (a user may be connected through more than one).
 const ONLINE = `
 local now = tonumber(ARGV[1])
 local prefix = ARGV[2]
+local max = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1)
-local users = {}
-for _, pod in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
-  for _, user in ipairs(redis.call('HKEYS', prefix .. pod)) do users[user] = true end
+local pods = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+local names, seen, count = {}, {}, 0
+local function add(user)
+  if seen[user] then return end
+  seen[user] = true
+  count = count + 1
+  if #names < max then names[#names + 1] = user end
 end
-local list = {}
-for user in pairs(users) do list[#list + 1] = user end
-return list
+if #pods == 1 then
+  local key = prefix .. pods[1]
+  local total = redis.call('HLEN', key)
+  local cursor = '0'
+  repeat
+    local page = redis.call('HSCAN', key, cursor, 'COUNT', max)
+    cursor = page[1]
+    for i = 1, #page[2], 2 do add(page[2][i]) end
+  until cursor == '0' or #names >= max
+  count = total
+else
+  for _, pod in ipairs(pods) do
+    for _, user in ipairs(redis.call('HKEYS', prefix .. pod)) do add(user) end
+  end
+end
+return {count, names}
 `;
 
 /** The presence window of a room of up to 200 users: its joins and leaves gathered into one event. */
@@ -79,7 +110,7 @@ type Scripts = {
     pod: string,
     last: '0' | '1',
   ): Promise<number>;
-  sbPresenceOnline(pods: string, now: number, prefix: string): Promise<string[]>;
+  sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string[]]>;
 };
 
 /**
@@ -91,12 +122,16 @@ type Scripts = {
 export function createPresence(
   io: GatewayIo,
   deps: {
-    redis: Redis;
+    redis: RedisClient;
     metrics: GatewayMetrics;
     logger: Logger;
     ttlMs: number;
     /** At most one presence event per room per this many ms from this pod. */
     announceEveryMs?: number;
+    /** Names a join ack lists at most (PRESENCE_ACK_MAX_USERS); a bigger room's ack is partial. */
+    ackMaxUsers?: number;
+    /** Tells the room, on every pod with members there (fan-out/room-fan-out.ts). */
+    announce: (event: PresenceEvent) => Promise<void>;
   },
 ): Presence {
   const { redis } = deps;
@@ -121,14 +156,15 @@ export function createPresence(
   // has users there: a room's window grows with its size, on every pod alike.
   const knownSize = new Map<string, number>();
   const announceEveryMs = deps.announceEveryMs ?? PRESENCE_ANNOUNCE_EVERY_MS;
+  const ackMaxUsers = deps.ackMaxUsers ?? PRESENCE_ACK_MAX_USERS;
   const windowOf = (room: string) => {
     const size = Math.max(local.get(room)?.size ?? 0, knownSize.get(room) ?? 0);
     return presenceWindowMs(size, announceEveryMs);
   };
-  // Through the adapter's stream, so every member (the joiner too) also holds an offset for
-  // connection state recovery from then on.
+  // Every member (the joiner too) also gets an offset for connection state recovery with it.
   const batches = createPresenceBatches(
-    (room, event) => io.to(room).emit(ServerEvent.Presence, event),
+    (room, event) =>
+      void deps.announce(event).catch((err) => deps.logger.warn({ err, room }, 'presence not announced')),
     windowOf,
   );
 
@@ -217,10 +253,12 @@ export function createPresence(
       // The leaving connection is out of the room already: the others hear it.
       batches.add(room, user, false);
     },
-    async online(room) {
-      const users = await guard(() => scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room)));
-      if (local.has(room)) knownSize.set(room, users.length);
-      return users.sort();
+    async listOnline(room) {
+      const [count, names] = await guard(() =>
+        scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room), ackMaxUsers),
+      );
+      if (local.has(room)) knownSize.set(room, count);
+      return onlineList(count, names);
     },
     async stop() {
       clearInterval(heartbeat);
@@ -231,4 +269,12 @@ export function createPresence(
       await Promise.allSettled(rooms.map((room) => publish(room)));
     },
   };
+}
+
+/** The ack's list from what Redis answered: the names sorted, the count, and whether some were left out. */
+export function onlineList(count: number, names: string[]): OnlineList {
+  const presence = [...names].sort();
+  // A user who left between the count and the scan can make the count the smaller one.
+  const onlineCount = Math.max(count, presence.length);
+  return onlineCount > presence.length ? { presence, onlineCount, partial: true } : { presence, onlineCount };
 }

@@ -22,6 +22,7 @@ export function handleRoomEvents(
     gate: RoomGate;
     presence: Presence;
     catchUp: CatchUp;
+    heard: (room: string) => Promise<void>;
     maxRoomsPerConnection: number;
     /** Joins and leaves share a budget of their own (not the sends'). */
     budget: Budget;
@@ -39,15 +40,26 @@ export function handleRoomEvents(
       );
     }
     await deps.gate.join(principal, room);
-    // In the room before the catch-up is read, so nothing falls between the two; what arrives
-    // live meanwhile may also be in `missed` (clients keep messages by id).
+    // In the room, and this pod hearing the room's channel, before the catch-up is read, so
+    // nothing falls between the two; what arrives live meanwhile may also be in `missed`
+    // (clients keep messages by id). Messages after the ack arrive live.
     await socket.join(room);
+    try {
+      await deps.heard(room);
+      // A removal that landed between the gate's decision and the join missed this socket (G8).
+      if (isNew && !(await deps.gate.mayRead(principal.user, room))) {
+        throw new SwitchboardError(ErrorCode.Forbidden, `not a member of "${room}"`);
+      }
+    } catch (err) {
+      if (isNew) await socket.leave(room);
+      throw err;
+    }
     if (isNew) await deps.presence.joined(socket, room);
-    const presence = await deps.presence.online(room);
-    if (!since) return { ok: true, presence };
+    const online = await deps.presence.listOnline(room);
+    if (!since) return { ok: true, ...online };
     try {
       const { missed, complete } = await deps.catchUp(room, since);
-      return { ok: true, presence, missed, complete };
+      return { ok: true, ...online, missed, complete };
     } catch (err) {
       // A join refused for its `since` leaves nothing behind.
       if (isNew) {

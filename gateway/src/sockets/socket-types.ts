@@ -13,13 +13,14 @@ import type { Principal } from '../auth/token-verifier.ts';
 export type SocketData = {
   user: string;
   principal: Principal;
-  /** Rooms a recovered session lost because its user was removed meanwhile (session-recovery.ts). */
+  /** Rooms a recovered session lost because its user was removed meanwhile (fan-out/session-restore.ts). */
   removedWhileAway?: string[];
 };
 
 export type ServerToClientEvents = {
-  [ServerEvent.Message]: (message: ChatMessage) => void;
-  [ServerEvent.Presence]: (event: PresenceEvent) => void;
+  // The offset (a room log entry id) is what a client names when it recovers (G5).
+  [ServerEvent.Message]: (message: ChatMessage, offset?: string) => void;
+  [ServerEvent.Presence]: (event: PresenceEvent, offset?: string) => void;
   [ServerEvent.Typing]: (event: TypingEvent) => void;
   [ServerEvent.RoomRemoved]: (event: RoomRemovedEvent) => void;
   [ServerEvent.Error]: (error: ErrorAck & { event: string }) => void;

@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ArrivalGaps, type LingerInput, lingerDelay } from '../../src/kafka/produce-linger.ts';
+import {
+  ArrivalGaps,
+  LINGER_TARGET_RECORDS,
+  type LingerInput,
+  lingerDelay,
+} from '../../src/kafka/produce-linger.ts';
 
-const busy: LingerInput = { now: 1000, oldestQueuedAt: 1000, lingerMs: 5, meanGapMs: 2, full: false };
+const busy: LingerInput = {
+  now: 1000,
+  oldestQueuedAt: 1000,
+  lingerMs: 5,
+  meanGapMs: 2,
+  full: false,
+  records: 1,
+};
 
 test('at a rate where more messages follow within the window, a lone message waits the window', () => {
   assert.equal(lingerDelay(busy), 5);
@@ -16,6 +28,12 @@ test('the window is counted from the oldest queued message, never extended by ne
 
 test('a full request goes at once', () => {
   assert.equal(lingerDelay({ ...busy, full: true }), 0);
+});
+
+test('a request that has gathered the target goes at once, before the window ends', () => {
+  const fast = { ...busy, lingerMs: 20, meanGapMs: 0.5 };
+  assert.equal(lingerDelay({ ...fast, records: LINGER_TARGET_RECORDS - 1 }), 20);
+  assert.equal(lingerDelay({ ...fast, records: LINGER_TARGET_RECORDS }), 0);
 });
 
 test('at a trickle (next message not expected within the window) nothing waits', () => {

@@ -136,6 +136,8 @@ type Joined = {
   client: SocketIoClient;
   /** Users in the room, kept up to date from the join ack and presence events. */
   present: Set<string>;
+  /** Users a big room's join ack counted but did not name (`partial`). */
+  unnamed: number;
 };
 
 async function open(ctx: RunContext, connectionIndex: number, room: string): Promise<Joined | undefined> {
@@ -155,6 +157,7 @@ async function open(ctx: RunContext, connectionIndex: number, room: string): Pro
   metrics.connectDuration.add(Date.now() - started);
   metrics.errors.add(false, { op: 'connect' });
   const present = new Set<string>();
+  let unnamed = 0;
   client.on(ServerEvent.Presence, (raw) => {
     const event = raw as PresenceEvent;
     if (event.room !== room) return;
@@ -172,13 +175,14 @@ async function open(ctx: RunContext, connectionIndex: number, room: string): Pro
     if (!ack.ok) throw new SocketIoError(ack.error.code, ack.error.message);
     metrics.joinDuration.add(Date.now() - joinStarted);
     for (const user of ack.presence) present.add(user);
+    if (ack.partial) unnamed = ack.onlineCount - ack.presence.length;
   } catch (err) {
     metrics.errors.add(true, { op: 'join', code: codeOf(err) });
     client.close();
     return undefined;
   }
   metrics.errors.add(false, { op: 'join' });
-  return { client, present };
+  return { client, present, unnamed };
 }
 
 async function runReceiver(ctx: RunContext, index: number): Promise<void> {
@@ -266,13 +270,13 @@ async function runPublisher(ctx: RunContext, index: number): Promise<void> {
   const connectionIndex = p.rooms * p.members + index;
   const joined = await open(ctx, connectionIndex, room);
   if (!joined) return;
-  const { client, present } = joined;
+  const { client, present, unnamed } = joined;
   // Publishing starts once the room is full (every member's join is visible in presence), or
   // after one more warmup at the latest; a receiver still missing then counts as late.
   const roomSize = p.members + p.publishers;
   const waitUntil = Date.now() + durationMs(p.warmup);
-  while (present.size < roomSize && Date.now() < waitUntil && client.connected) await pause(100);
-  const roomFull = present.size >= roomSize;
+  while (present.size + unnamed < roomSize && Date.now() < waitUntil && client.connected) await pause(100);
+  const roomFull = present.size + unnamed >= roomSize;
 
   let seq = 0;
   const unacked: number[] = [];

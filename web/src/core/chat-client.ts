@@ -20,6 +20,7 @@ import {
 } from '@switchboard/protocol';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { HistoryApi } from './history-api.ts';
+import { unnamedAtJoin } from './online-summary.ts';
 import { RoomTimeline } from './room-timeline.ts';
 import type { TokenSource } from './tokens.ts';
 
@@ -50,6 +51,8 @@ export type RoomState = {
   timeline: RoomTimeline;
   joined: boolean;
   presence: Set<string>;
+  /** Users online whom nobody named yet: a big room's join ack counts them but names only some. */
+  presenceUnnamed: number;
   typing: Map<string, number>;
   unread: number;
   /** undefined until the first history page says whether older messages exist. */
@@ -150,6 +153,7 @@ export class ChatClient {
       timeline: new RoomTimeline(room, this.user),
       joined: false,
       presence: new Set(),
+      presenceUnnamed: 0,
       typing: new Map(),
       unread: 0,
       olderCursor: undefined,
@@ -314,6 +318,7 @@ export class ChatClient {
     if (!ack.ok) throw new SwitchboardError(ack.error.code, ack.error.message);
     state.joined = true;
     state.presence = new Set(ack.presence);
+    state.presenceUnnamed = unnamedAtJoin(ack);
     let added = 0;
     for (const message of ack.missed ?? []) added += this.take(state, message) ? 1 : 0;
     // Messages written while the join was in flight were queued, not sent: send them now.
@@ -421,11 +426,15 @@ export class ChatClient {
     socket.on(ServerEvent.Presence, (event: PresenceEvent) => {
       const state = this.rooms.get(event.room);
       if (!state) return;
-      if (event.online) state.presence = new Set(event.online);
+      if (event.online) {
+        state.presence = new Set(event.online);
+        state.presenceUnnamed = 0;
+      }
       const { joined, left } = presenceChanges(event);
       for (const user of joined) state.presence.add(user);
       for (const user of left) {
-        state.presence.delete(user);
+        // One who leaves and was never named was one of those counted only.
+        if (!state.presence.delete(user) && state.presenceUnnamed > 0) state.presenceUnnamed--;
         state.typing.delete(user);
       }
       this.changed();

@@ -1,4 +1,5 @@
 import type { ChatClient, ChatNotice } from '../core/chat-client.ts';
+import { describeOnline } from '../core/online-summary.ts';
 import type { RoomDirectory } from '../core/room-directory.ts';
 import { Composer } from './composer.ts';
 import { ConnectionBanner } from './connection-banner.ts';
@@ -101,8 +102,7 @@ export class ChatView {
       this.removal,
       client.notice ? describeNotice(client.notice, this.directory.label(client.notice.room)) : '',
     );
-    const online = state ? [...state.presence].sort() : [];
-    setText(this.presence, state ? `Online (${online.length}): ${online.join(', ') || 'nobody yet'}` : '');
+    setText(this.presence, state ? describeOnline(state.presence, state.presenceUnnamed) : '');
     const typing = state ? [...state.typing.keys()].sort() : [];
     setText(
       this.typing,

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createLogger } from '@switchboard/service-kit';
+import { redisClient } from '@switchboard/stack';
+import { Registry } from 'prom-client';
+import { createGatewayMetrics } from '../src/metrics.ts';
+import { createPresence } from '../src/sockets/presence.ts';
+import type { GatewayIo, GatewaySocket } from '../src/sockets/socket-types.ts';
+import { uniqueRoom } from './support/clients.ts';
+
+// Two pods' presence on the stack's Redis; their sockets are stand-ins that carry a user (the
+// presence records only that), the Redis side is real.
+const connections: ReturnType<typeof redisClient>[] = [];
+const pods: ReturnType<typeof createPresence>[] = [];
+after(async () => {
+  await Promise.all(pods.map((p) => p.stop()));
+  for (const c of connections) c.disconnect();
+});
+
+function pod(ackMaxUsers: number) {
+  const redis = redisClient();
+  connections.push(redis);
+  const presence = createPresence(undefined as unknown as GatewayIo, {
+    redis,
+    metrics: createGatewayMetrics(new Registry()),
+    logger: createLogger('test', 'silent'),
+    ttlMs: 30_000,
+    ackMaxUsers,
+    announce: async () => {},
+  });
+  pods.push(presence);
+  return presence;
+}
+
+const socketOf = (user: string) => ({ data: { user } }) as unknown as GatewaySocket;
+const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+test('a room on one pod beyond the cap: the ack names the cap, counts everyone, says partial', async () => {
+  const presence = pod(20);
+  const room = uniqueRoom('ack-one-pod');
+  const everyone = users('u', 150);
+  for (const user of everyone) await presence.joined(socketOf(user), room);
+
+  const ack = await presence.listOnline(room);
+
+  assert.equal(ack.onlineCount, 150);
+  assert.equal(ack.partial, true);
+  assert.equal(ack.presence.length, 20);
+  assert.deepEqual(ack.presence, [...ack.presence].sort());
+  assert.ok(ack.presence.every((user) => everyone.includes(user)));
+});
+
+test('a room on two pods: a user connected through both counts once', async () => {
+  const [a, b] = [pod(20), pod(20)];
+  const room = uniqueRoom('ack-two-pods');
+  for (const user of users('a', 60)) await a.joined(socketOf(user), room);
+  // b-0 .. b-29, and a-0 .. a-9 again: 90 users in all.
+  for (const user of [...users('b', 30), ...users('a', 10)]) await b.joined(socketOf(user), room);
+
+  const [fromA, fromB] = [await a.listOnline(room), await b.listOnline(room)];
+
+  for (const ack of [fromA, fromB]) {
+    assert.equal(ack.onlineCount, 90);
+    assert.equal(ack.partial, true);
+    assert.equal(new Set(ack.presence).size, 20);
+  }
+});
+
+test('a room within the cap is listed whole, without partial', async () => {
+  const [a, b] = [pod(20), pod(20)];
+  const room = uniqueRoom('ack-small');
+  await a.joined(socketOf('ann'), room);
+  await b.joined(socketOf('bob'), room);
+  await b.joined(socketOf('ann'), room);
+
+  assert.deepEqual(await a.listOnline(room), { presence: ['ann', 'bob'], onlineCount: 2 });
+});
