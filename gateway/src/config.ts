@@ -47,8 +47,8 @@ export const gatewayConfigSchema = z
     ),
     KAFKA_MAX_BATCH: env.int(500, 'messages produced in one Kafka request at most', 1),
     PRODUCE_LINGER_MS: env.int(
-      5,
-      'when no Kafka request is in flight, how long one may wait for more messages (only when the recent rate says more are coming); 0 sends each at once',
+      20,
+      'when no Kafka request is in flight, how long one may wait for more messages (only when the recent rate says more are coming, and not once 16 are waiting); 0 sends each at once',
       0,
     ),
     ...kafkaSecurityFields,

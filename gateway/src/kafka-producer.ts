@@ -57,7 +57,7 @@ export type ProducerOptions = {
   sendTimeoutMs: number;
   maxPending: number;
   maxBatch: number;
-  /** PRODUCE_LINGER_MS: how long a request may wait for more messages; 0 (default) never. */
+  /** PRODUCE_LINGER_MS: how long a request may wait for more messages; 0 never. */
   lingerMs?: number;
   /** TLS/SASL of a managed cluster (service-kit `kafkaClientSecurity`); unset: plaintext. */
   security?: KafkaClientSecurity;

@@ -154,9 +154,9 @@ export function createMessageDedup(
      */
     unverifiedAfterLossMs?: number;
     /**
-     * Where `acked` settles (default `redis`): the broadcast's connection, so the settle shares
-     * one write with the room log entry and the broadcast that follow it (ioredis
-     * auto-pipelining; sockets/broadcast.ts). Nothing waits for it, so it needs no timeout.
+     * Where `acked` settles (default `redis`): the broadcast's connection, so with one Redis the
+     * settle shares one write with the room's publish that follows it (ioredis auto-pipelining;
+     * sockets/broadcast.ts). Nothing waits for it, so it needs no timeout.
      */
     ackedOn?: RedisClient;
   },

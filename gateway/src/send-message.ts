@@ -127,12 +127,14 @@ export function createSendMessage(deps: {
           await settle(key, message).catch(() => {});
           throw err;
         }
-        // Kafka has it: from here on the message exists (G1). The dedup settle and the broadcast
-        // (room log entry, then the adapter's entry) are issued in this same tick on the
-        // broadcast's connection, so they leave in one write and Redis applies the settle first:
-        // whoever sees the message, a retry of it finds "acknowledged". The settle is not waited
-        // for and is best effort: were Redis to lose it, the persister's unique key still keeps
-        // one row (G3).
+        // Kafka has it: from here on the message exists (G1). The dedup settle and the room's
+        // publish (log entry and channel) are issued in this same tick on the broadcast's
+        // connection: with one Redis they leave in one write and Redis applies the settle first,
+        // so whoever sees the message, a retry of it finds "acknowledged". Under a Redis Cluster
+        // they may go to two nodes; a retry that overtakes the settle finds "pending" and waits
+        // for it. The settle is not waited for and is best effort: were Redis to lose it, the
+        // retry gets the message again under its id (clients keep one) and the persister's
+        // unique key still keeps one row (G3).
         void dedup.acked(key, message).catch((err) => {
           deps.logger.warn({ err, id: message.id }, 'dedup entry not settled');
         });

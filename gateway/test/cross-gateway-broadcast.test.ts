@@ -83,6 +83,6 @@ test('presence on join lists the members of every gateway', async () => {
   const joinedAtA = record<PresenceEvent>(a, ServerEvent.Presence);
   await request(a, ClientEvent.RoomJoin, { room });
   const ack = await request(b, ClientEvent.RoomJoin, { room });
-  assert.deepEqual(ack, { ok: true, presence: ['frank', 'grace'] });
+  assert.deepEqual(ack, { ok: true, presence: ['frank', 'grace'], onlineCount: 2 });
   await eventually('alice sees grace join', () => joinedAtA.some((p) => p.joined === 'grace'));
 });

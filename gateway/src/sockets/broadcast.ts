@@ -8,7 +8,8 @@ export type Broadcast = (message: ChatMessage) => Promise<void>;
 /**
  * Sends an accepted message to everyone in its room on every pod: `publish` puts it into the
  * room's recent log and on the room's fan-out channel in one step (fan-out/room-fan-out.ts),
- * issued on the connection that also carries the dedup settle, so both leave in one write.
+ * issued on the connection that also carries the dedup settle, so with one Redis both leave in
+ * one write (under a Cluster they may go to two nodes).
  *
  * Kafka already has the message, so a Redis failure here must not lose it for the room: it is
  * queued and retried in order (later messages wait behind it) until Redis takes it. The step
