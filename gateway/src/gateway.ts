@@ -112,6 +112,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     logger,
     maxQueued: config.MAX_INFLIGHT_SENDS,
     retry: { initialMs: 100, maxMs: 2000 },
+    maxWaitMs: 1000,
   });
   const sends = countActive(
     createSendMessage({

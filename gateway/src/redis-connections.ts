@@ -90,7 +90,11 @@ function clientFactory(
     if (!url) throw new Error('REDIS_URL or REDIS_CLUSTER_NODES is required');
     return (extra) => new Redis(url, { ...common, ...extra });
   }
-  const { enableAutoPipelining, ...perNode } = common;
+  // No auto-pipelining on a Cluster: ioredis follows a MOVED redirect (slots moved, a node
+  // re-created) for a lone command, but hands it to the caller from a pipeline that mixes
+  // commands, so the first claim after a reshuffle would fail UNAVAILABLE.
+  const { enableAutoPipelining: _, ...perNode } = common;
+  const enableAutoPipelining = false;
   // Else a whole-cluster restart can leave the fan-out subscriber without subscribers for good.
   settleShardedSubscriberStartsOnStop();
   return (extra, cluster) => {

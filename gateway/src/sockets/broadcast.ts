@@ -2,7 +2,10 @@ import type { ChatMessage } from '@switchboard/protocol';
 import { backoffDelay, type Logger, sleep } from '@switchboard/service-kit';
 import type { GatewayMetrics } from '../metrics.ts';
 
-/** Resolves once the message is in its room's log and broadcast, or queued to be (never rejects). */
+/**
+ * Resolves once the message is in its room's log and broadcast, queued to be, or still on its way
+ * after `maxWaitMs` (never rejects).
+ */
 export type Broadcast = (message: ChatMessage) => Promise<void>;
 
 /**
@@ -16,6 +19,10 @@ export type Broadcast = (message: ChatMessage) => Promise<void>;
  * is atomic, so a retry repeats nothing, unless the reply alone was lost: then the room gets
  * the message twice under one id, which clients keep once. The queue is bounded; what falls
  * off it is still in PostgreSQL for history and catch-up.
+ *
+ * The sender's ack waits for the publish at most `maxWaitMs`: a Redis Cluster client holds
+ * commands while every node is down instead of failing them, and Kafka has the message already
+ * (G1); the publish goes on, in order, and joins the queue if it fails.
  */
 export function createBroadcast(deps: {
   publish: (message: ChatMessage) => Promise<unknown>;
@@ -25,10 +32,18 @@ export function createBroadcast(deps: {
   logger: Logger;
   maxQueued: number;
   retry: { initialMs: number; maxMs: number };
+  maxWaitMs: number;
 }): { broadcast: Broadcast; readonly queued: number; stop(): void } {
   const queue: ChatMessage[] = [];
   let draining = false;
   let stopped = false;
+  // Acks waiting on a publish, let go by one sweep rather than a timer per message.
+  const waiting = new Map<() => void, number>();
+  const sweep = setInterval(() => {
+    const due = Date.now() - deps.maxWaitMs;
+    for (const [release, since] of waiting) if (since <= due) release();
+  }, deps.maxWaitMs / 2);
+  sweep.unref();
 
   async function drain() {
     for (let attempt = 1; queue.length > 0 && !stopped; ) {
@@ -65,17 +80,25 @@ export function createBroadcast(deps: {
     async broadcast(message) {
       // Behind a queue, a message waits its turn: a room's order holds.
       if (queue.length > 0 || !deps.connected()) return enqueue(message);
-      try {
-        await deps.publish(message);
-      } catch {
-        enqueue(message);
-      }
+      const published = deps.publish(message).then(
+        () => {},
+        () => enqueue(message),
+      );
+      await new Promise<void>((resolve) => {
+        const release = () => {
+          waiting.delete(release);
+          resolve();
+        };
+        waiting.set(release, Date.now());
+        void published.then(release);
+      });
     },
     get queued() {
       return queue.length;
     },
     stop() {
       stopped = true;
+      clearInterval(sweep);
     },
   };
 }

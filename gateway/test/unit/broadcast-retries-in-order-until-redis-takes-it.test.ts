@@ -30,6 +30,7 @@ function harness(options: { connected?: () => boolean; maxQueued?: number } = {}
     logger: createLogger('test', 'silent'),
     maxQueued: options.maxQueued ?? 100,
     retry: { initialMs: 1, maxMs: 1 },
+    maxWaitMs: 50,
   });
   return {
     published,
@@ -72,4 +73,21 @@ test('the queue is bounded: past it the oldest is left to history', async () => 
   assert.equal(dropped(), 1);
   delivery.stop();
   assert.deepEqual(published, []);
+});
+
+test('the ack waits for a publish that hangs only so long; the publish goes on', async () => {
+  let finish: () => void = () => {};
+  const delivery = createBroadcast({
+    publish: () => new Promise<void>((resolve) => (finish = resolve)),
+    connected: () => true,
+    metrics: { broadcastsDropped: { inc() {} } } as unknown as GatewayMetrics,
+    logger: createLogger('test', 'silent'),
+    maxQueued: 10,
+    retry: { initialMs: 1, maxMs: 1 },
+    maxWaitMs: 50,
+  });
+  await delivery.broadcast(message('m1'));
+  assert.equal(delivery.queued, 0, 'not queued: still on its way');
+  finish();
+  delivery.stop();
 });
