@@ -12,7 +12,18 @@ test('the roles of several users of a room come back together; non-members are a
   await createRoom(db, { name: room, visibility: 'private', createdBy: 'ann', owner: 'ann' });
   await putMember(db, { room, user: 'bea', role: 'reader', by: 'ann' });
 
-  const found = await memberships(db, room, ['ann', 'bea', 'cid']);
+  let statements = 0;
+  const counted = new Proxy(db, {
+    get: (target, name, receiver) =>
+      name === '$queryRaw'
+        ? (...args: Parameters<typeof db.$queryRaw>) => {
+            statements++;
+            return target.$queryRaw(...args);
+          }
+        : Reflect.get(target, name, receiver),
+  });
+  const found = await memberships(counted, room, ['ann', 'bea', 'cid']);
+  assert.equal(statements, 1, 'three users, one statement');
 
   assert.deepEqual(found?.room, { name: room, visibility: 'private', direct: false });
   assert.deepEqual([...(found?.roles ?? [])].sort(), [

@@ -320,13 +320,14 @@ function redisClusterNodes(description: string) {
     .describe(description);
 }
 
-type RedisSettings = Pick<
+/** Where Redis is: one server or a Cluster's seed nodes, with the Cluster's credentials. */
+export type RedisTarget = Pick<
   GatewayConfig,
   'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'
 >;
 
 /** One Redis or a Redis Cluster, never both; cluster credentials only where the URL cannot carry them. */
-function refineRedisTarget(c: RedisSettings, ctx: IssueSink): void {
+function refineRedisTarget(c: RedisTarget, ctx: IssueSink): void {
   const cluster = c.REDIS_CLUSTER_NODES.length > 0;
   if (!cluster && !c.REDIS_URL)
     ctx.addIssue({

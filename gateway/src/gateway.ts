@@ -139,7 +139,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     canType: access.canType,
     mayRead: access.mayRead,
   };
-  const presence = createPresence(io, {
+  const presence = createPresence({
     redis: redis.commands,
     metrics,
     logger,

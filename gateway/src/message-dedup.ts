@@ -170,8 +170,7 @@ export function createMessageDedup(
   const settle = settleOn(redis);
   const settleAcked = options.ackedOn ? settleOn(options.ackedOn) : settle;
   const prefix = options.keyPrefix ?? 'sb:dedup:';
-  const entryKey = (key: DedupKey) => dedupEntryKey(prefix, key);
-  const epochKey = (sender: string) => `${prefix}epoch:${shardTag(sender)}`;
+  const entryKey = (key: DedupKey, tag?: string) => dedupEntryKey(prefix, key, tag);
   const unverifiedMs = options.unverifiedAfterLossMs ?? options.ttlSeconds * 1000;
   const state = (attempt: Attempt) => `${attempt.id}|${attempt.ts}`;
 
@@ -186,7 +185,9 @@ export function createMessageDedup(
   return {
     claim: (key, attempt, body, bucket) =>
       guard(async () => {
-        const keys = [entryKey(key), epochKey(key.sender)];
+        // The sender's shard tag, hashed once: the entry and its shard's epoch share it.
+        const tag = shardTag(key.sender);
+        const keys = [entryKey(key, tag), `${prefix}epoch:${tag}`];
         const args = [
           state(attempt),
           options.pendingLeaseMs,
@@ -199,10 +200,14 @@ export function createMessageDedup(
           : await claims.sbDedupClaim(2, ...keys, ...args);
         const [found, foundId, foundTs] = raw.split('|');
         if (found === 'R') return { kind: 'limited', retryAfterMs: Number(foundId) };
-        if (found === 'U')
-          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: true, unverified: true };
-        if (found === 'C' || found === 'N') {
-          return { kind: 'claimed', id: foundId!, ts: Number(foundTs), fresh: found === 'N' };
+        if (found === 'U' || found === 'C' || found === 'N') {
+          const claimed = {
+            kind: 'claimed',
+            id: foundId!,
+            ts: Number(foundTs),
+            fresh: found !== 'C',
+          } as const;
+          return found === 'U' ? { ...claimed, unverified: true } : claimed;
         }
         if (found === 'A') return { kind: 'acked', id: foundId!, ts: Number(foundTs) };
         if (found === 'X') return { kind: 'conflict' };
@@ -232,6 +237,10 @@ export function createMessageDedup(
  * Cluster slot with the sender's send bucket and its shard's epoch; room and sender can contain
  * ':' so the parts after it are length-prefixed, never ambiguous.
  */
-export function dedupEntryKey(prefix: string, { room, sender, clientMsgId }: DedupKey): string {
-  return `${prefix}${shardTag(sender)}:${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
+export function dedupEntryKey(
+  prefix: string,
+  { room, sender, clientMsgId }: DedupKey,
+  tag = shardTag(sender),
+): string {
+  return `${prefix}${tag}:${room.length}:${room}:${sender.length}:${sender}:${clientMsgId}`;
 }

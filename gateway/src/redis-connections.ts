@@ -1,6 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import type { GatewayConfig } from './config.ts';
+import type { RedisTarget } from './config.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { settleShardedSubscriberStartsOnStop } from './sharded-subscriber-fix.ts';
 
@@ -28,11 +28,6 @@ export type RedisConnections = {
   fanSubscriber: RedisClient;
   quit(): Promise<void>;
 };
-
-export type RedisTarget = Pick<
-  GatewayConfig,
-  'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'
->;
 
 /**
  * Four connections: subscribers for room changes and for the rooms' fan-out channels; the
@@ -94,12 +89,11 @@ function clientFactory(
   // re-created) for a lone command, but hands it to the caller from a pipeline that mixes
   // commands, so the first claim after a reshuffle would fail UNAVAILABLE.
   const { enableAutoPipelining: _, ...perNode } = common;
-  const enableAutoPipelining = false;
   // Else a whole-cluster restart can leave the fan-out subscriber without subscribers for good.
   settleShardedSubscriberStartsOnStop();
   return (extra, cluster) => {
     const client = new Cluster(nodes, {
-      enableAutoPipelining,
+      enableAutoPipelining: false,
       redisOptions: {
         ...perNode,
         ...extra,

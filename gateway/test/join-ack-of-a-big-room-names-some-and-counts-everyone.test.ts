@@ -20,7 +20,7 @@ after(async () => {
 function pod(ackMaxUsers: number) {
   const redis = redisClient();
   connections.push(redis);
-  const presence = createPresence(undefined as unknown as GatewayIo, {
+  const presence = createPresence({
     redis,
     metrics: createGatewayMetrics(new Registry()),
     logger: createLogger('test', 'silent'),

@@ -15,7 +15,7 @@ const isText = (value: unknown, max: number): value is string =>
  * object with the three fields, each a string that passes. It never accepts what the schema
  * refuses (test/unit/message-send-parser-agrees-with-the-schema.test.ts).
  */
-function isPlainMessageSend(input: unknown): input is MessageSend {
+export function isPlainMessageSend(input: unknown): input is MessageSend {
   if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) {
     return false;
   }

@@ -11,6 +11,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
+import { waitUntil } from '@switchboard/service-kit';
 
 const run = promisify(execFile);
 const [host, dataDir, runDir, ...portArgs] = process.argv.slice(2);
@@ -69,15 +70,18 @@ async function clusterInfo(port: number): Promise<string> {
 /** Once every node answers: a cluster where no node has slots or peers yet is created. */
 async function createClusterIfNew(): Promise<void> {
   let infos: string[] = [];
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      infos = await Promise.all(ports.map(clusterInfo));
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  if (infos.length !== ports.length) {
+  const answered = await waitUntil(
+    async () => {
+      try {
+        infos = await Promise.all(ports.map(clusterInfo));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 10_000, intervalMs: 100 },
+  );
+  if (!answered) {
     log('the nodes did not answer; not creating the cluster');
     return;
   }

@@ -78,10 +78,11 @@ export async function down(options: { only?: string[]; log?: Log } = {}): Promis
 export async function kill(name: string): Promise<void> {
   const service = serviceByName(name);
   await stopProcess(service.name, 'SIGKILL', 5_000);
-  await waitUntil(async () => !(await canConnect(ports[service.port], HOST, 300)), {
+  const freed = await waitUntil(async () => !(await canConnect(ports[service.port], HOST, 300)), {
     timeoutMs: 10_000,
     intervalMs: 50,
   });
+  if (!freed) throw new Error(`${service.name}: port ${ports[service.port]} still held 10 s after kill`);
 }
 
 export async function status(): Promise<ServiceStatus[]> {

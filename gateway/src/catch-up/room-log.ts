@@ -31,6 +31,8 @@ export type RoomLog = {
    * the log still holds everything from `from` on (its length bound dropped nothing there).
    */
   entriesFrom(room: string, from: string): Promise<{ entries: LogEntry[]; covers: boolean }>;
+  /** The id of the room's newest entry, if it has one. */
+  newestId(room: string): Promise<string | undefined>;
   /** Forgets the room's log (the room was deleted). */
   drop(room: string): Promise<void>;
 };
@@ -52,9 +54,28 @@ export function createRoomLog(
   };
   const fresh = (m: ChatMessage) => m.ts >= Date.now() - options.maxAgeMs;
 
-  /** Entries dropped by the length bound: XINFO's entries-added counts every entry ever taken. */
-  const dropped = (info: unknown, held: number) =>
-    Array.isArray(info) ? Number(info[info.indexOf('entries-added') + 1]) > held : false;
+  /**
+   * The entries from `from` on, and from XINFO: `trimmed`, the length bound dropped entries
+   * (entries-added counts every entry ever taken; DEL on drop starts it over), and the id of the
+   * oldest entry held. XINFO fails on a missing key: an empty log dropped nothing that matters.
+   */
+  const read = async (room: string, from: string) => {
+    const [[rangeErr, range], [, info]] = (await redis
+      .multi()
+      .xrange(key(room), from, '+')
+      .xinfo('STREAM', key(room))
+      .exec()) as [[Error | null, [string, string[]][]], [Error | null, unknown[] | undefined]];
+    if (rangeErr) throw rangeErr;
+    const entries: LogEntry[] = [];
+    for (const [id, fields] of range) {
+      const message = decode(fields);
+      if (message && fresh(message)) entries.push({ id, message });
+    }
+    const field = (name: string) => (Array.isArray(info) ? info[info.indexOf(name) + 1] : undefined);
+    const trimmed = Number(field('entries-added') ?? 0) > Number(field('length') ?? 0);
+    const oldest = (field('first-entry') as [string, string[]] | null | undefined)?.[0];
+    return { entries, trimmed, oldest };
+  };
 
   return {
     async after(room, since, limit) {
@@ -81,42 +102,19 @@ export function createRoomLog(
       await redis.del(key(room));
     },
     async all(room) {
-      // DEL on drop starts the entries-added count over.
-      const [[rangeErr, entries], [, info]] = (await redis
-        .multi()
-        .xrange(key(room), '-', '+')
-        .xinfo('STREAM', key(room))
-        .exec()) as [[Error | null, [string, string[]][]], [Error | null, unknown[] | undefined]];
-      if (rangeErr) throw rangeErr;
-      const messages = entries
-        .map(([, fields]) => decode(fields))
-        .filter((m): m is ChatMessage => !!m && fresh(m));
-      // XINFO fails on a missing key: an empty log dropped nothing that matters.
-      return { messages, trimmed: dropped(info, entries.length) };
+      const { entries, trimmed } = await read(room, '-');
+      return { messages: entries.map((e) => e.message), trimmed };
     },
     async entriesFrom(room, from) {
-      const [[rangeErr, range], [, info], [, first]] = (await redis
-        .multi()
-        .xrange(key(room), from, '+')
-        .xinfo('STREAM', key(room))
-        .xrange(key(room), '-', '+', 'COUNT', 1)
-        .exec()) as [
-        [Error | null, [string, string[]][]],
-        [Error | null, unknown[] | undefined],
-        [Error | null, [string, string[]][] | undefined],
-      ];
-      if (rangeErr) throw rangeErr;
-      const entries: LogEntry[] = [];
-      for (const [id, fields] of range) {
-        const message = decode(fields);
-        if (message && fresh(message)) entries.push({ id, message });
-      }
-      const held = Array.isArray(info) ? Number(info[info.indexOf('length') + 1]) : 0;
+      const { entries, trimmed, oldest } = await read(room, from);
       // Nothing dropped, or what was dropped is older than `from`.
-      const oldest = first?.[0]?.[0];
       const covers =
-        !dropped(info, held) || (oldest !== undefined && compareLogIds(oldest, from.replace(/^\(/, '')) <= 0);
+        !trimmed || (oldest !== undefined && compareLogIds(oldest, from.replace(/^\(/, '')) <= 0);
       return { entries, covers };
+    },
+    async newestId(room) {
+      const [newest] = await redis.xrevrange(key(room), '+', '-', 'COUNT', 1);
+      return newest?.[0];
     },
   };
 }

@@ -97,17 +97,20 @@ export function createRoomFanOut(
     for (const watcher of watchers) if (watcher.rooms.has(room)) watcher.entries.push({ id, message });
   };
 
+  // Delivers what comes after the last delivered entry; skips what does not.
+  const deliverNewer = (room: string, position: Position, id: string, message: ChatMessage) => {
+    if (compareLogIds(id, position.last) <= 0) return;
+    deliver(room, id, message);
+    position.last = id;
+  };
+
   // Reads the log after the last delivered entry, then lets the waiting messages through.
   const fill = async (room: string, position: Position) => {
     position.waiting ??= [];
     try {
       const { entries, covers } = await deps.log.entriesFrom(room, `(${position.last}`);
       const before = position.last;
-      for (const entry of entries) {
-        if (compareLogIds(entry.id, position.last) <= 0) continue;
-        deliver(room, entry.id, entry.message);
-        position.last = entry.id;
-      }
+      for (const entry of entries) deliverNewer(room, position, entry.id, entry.message);
       if (!covers) deps.metrics.fanOutGaps.inc({ filled: 'no' });
       else if (position.last !== before) deps.metrics.fanOutGaps.inc({ filled: 'yes' });
     } catch (err) {
@@ -116,11 +119,7 @@ export function createRoomFanOut(
     } finally {
       const waiting = position.waiting;
       position.waiting = undefined;
-      for (const packet of waiting) {
-        if (compareLogIds(packet.id, position.last) <= 0) continue;
-        deliver(room, packet.id, packet.message);
-        position.last = packet.id;
-      }
+      for (const packet of waiting) deliverNewer(room, position, packet.id, packet.message);
     }
   };
 
@@ -156,9 +155,9 @@ export function createRoomFanOut(
     },
     async prepare(room) {
       if (positions.has(room)) return;
-      const [newest] = await deps.redis.xrevrange(roomLogKey(room), '+', '-', 'COUNT', 1);
+      const newest = await deps.log.newestId(room);
       // 0-0: before any entry, so the whole log counts as not yet delivered.
-      if (!positions.has(room)) positions.set(room, { last: newest?.[0] ?? '0-0' });
+      if (!positions.has(room)) positions.set(room, { last: newest ?? '0-0' });
     },
     onFrame(room, frame) {
       const packet = parseFanPacket(frame);

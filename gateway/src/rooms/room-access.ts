@@ -5,6 +5,7 @@ import {
   type JoinOutcome,
   joinOpenRoom,
   joinRoom,
+  type Memberships,
   memberships,
   type RoomView,
 } from '@switchboard/db';
@@ -168,7 +169,7 @@ export function createRoomAccess(deps: {
   // The users of a room looked up while its last query ran go together in the next one.
   const lookups = createRoomBatches<Entry>(
     async (room, users) => {
-      let found: Awaited<ReturnType<typeof memberships>>;
+      let found: Memberships | undefined;
       try {
         found = await memberships(db, room, users);
       } catch (err) {

@@ -24,7 +24,11 @@ export function createRoomBatches<T>(query: BatchQuery<T>, options: { maxBatch: 
 
   async function drain(room: string, queue: Map<string, Waiter<T>>) {
     while (queue.size > 0) {
-      const batch = [...queue.entries()].slice(0, options.maxBatch);
+      const batch: [string, Waiter<T>][] = [];
+      for (const entry of queue) {
+        batch.push(entry);
+        if (batch.length === options.maxBatch) break;
+      }
       for (const [user] of batch) queue.delete(user);
       try {
         const answer = await query(

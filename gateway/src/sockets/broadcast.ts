@@ -37,13 +37,23 @@ export function createBroadcast(deps: {
   const queue: ChatMessage[] = [];
   let draining = false;
   let stopped = false;
-  // Acks waiting on a publish, let go by one sweep rather than a timer per message.
-  const waiting = new Map<() => void, number>();
-  const sweep = setInterval(() => {
-    const due = Date.now() - deps.maxWaitMs;
-    for (const [release, since] of waiting) if (since <= due) release();
+  // Acks waiting on a publish are let go together, not by a timer each: a send waits for the
+  // second tick from now at the latest (between half and all of maxWaitMs).
+  const tick = () => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    return { promise, resolve };
+  };
+  let current = tick();
+  let following = tick();
+  const ticks = setInterval(() => {
+    current.resolve();
+    current = following;
+    following = tick();
   }, deps.maxWaitMs / 2);
-  sweep.unref();
+  ticks.unref();
 
   async function drain() {
     for (let attempt = 1; queue.length > 0 && !stopped; ) {
@@ -84,21 +94,14 @@ export function createBroadcast(deps: {
         () => {},
         () => enqueue(message),
       );
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          waiting.delete(release);
-          resolve();
-        };
-        waiting.set(release, Date.now());
-        void published.then(release);
-      });
+      await Promise.race([published, following.promise]);
     },
     get queued() {
       return queue.length;
     },
     stop() {
       stopped = true;
-      clearInterval(sweep);
+      clearInterval(ticks);
     },
   };
 }

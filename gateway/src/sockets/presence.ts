@@ -119,21 +119,18 @@ type Scripts = {
  * connections, on any pod, is in the room. This pod counts its own connections in memory and
  * writes only the first and the last of a user per room, one field each (O(1) per join).
  */
-export function createPresence(
-  io: GatewayIo,
-  deps: {
-    redis: RedisClient;
-    metrics: GatewayMetrics;
-    logger: Logger;
-    ttlMs: number;
-    /** At most one presence event per room per this many ms from this pod. */
-    announceEveryMs?: number;
-    /** Names a join ack lists at most (PRESENCE_ACK_MAX_USERS); a bigger room's ack is partial. */
-    ackMaxUsers?: number;
-    /** Tells the room, on every pod with members there (fan-out/room-fan-out.ts). */
-    announce: (event: PresenceEvent) => Promise<void>;
-  },
-): Presence {
+export function createPresence(deps: {
+  redis: RedisClient;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  ttlMs: number;
+  /** At most one presence event per room per this many ms from this pod. */
+  announceEveryMs?: number;
+  /** Names a join ack lists at most (PRESENCE_ACK_MAX_USERS); a bigger room's ack is partial. */
+  ackMaxUsers?: number;
+  /** Tells the room, on every pod with members there (fan-out/room-fan-out.ts). */
+  announce: (event: PresenceEvent) => Promise<void>;
+}): Presence {
   const { redis } = deps;
   redis.defineCommand('sbPresenceLeft', { numberOfKeys: 2, lua: LEFT });
   redis.defineCommand('sbPresenceOnline', { numberOfKeys: 1, lua: ONLINE });

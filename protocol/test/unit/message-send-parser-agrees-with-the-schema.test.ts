@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { messageSendParser, messageSendSchema } from '../../src/index.ts';
+import { isPlainMessageSend } from '../../src/payload-parser.ts';
 
 // Edge values of each field: at and past every bound, every character class, other types.
 const rooms: unknown[] = [
@@ -101,4 +102,10 @@ test('message:send payloads refused by the parser carry the schema error', () =>
   assert.equal(result.success, false);
   if (!result.success)
     assert.deepEqual(result.error.issues, messageSendSchema.safeParse(input).error?.issues);
+});
+
+test('a plain valid payload takes the fast check, not the schema; other shapes do not', () => {
+  assert.equal(isPlainMessageSend({ room: 'general', clientMsgId: 'c-1', body: 'hi' }), true);
+  assert.equal(isPlainMessageSend({ room: 'general', clientMsgId: 'c-1', body: 'hi', extra: 1 }), false);
+  assert.equal(isPlainMessageSend({ room: 'general', clientMsgId: 'has space', body: 'hi' }), false);
 });
