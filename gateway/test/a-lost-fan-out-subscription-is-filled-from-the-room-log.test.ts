@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { type ChatMessage, ClientEvent, ServerEvent } from '@switchboard/protocol';
+import { type ChatMessage, ServerEvent } from '@switchboard/protocol';
 import { HOST, ports, redisClient } from '@switchboard/stack';
 import { Cluster } from 'ioredis';
-import { eventually, joinedClients, record, request, uniqueRoom } from './support/clients.ts';
+import { eventually, joinedClients, record, uniqueRoom } from './support/clients.ts';
 import { steadyTalk } from './support/steady-talk.ts';
 
 const gatewayA = `http://${HOST}:${ports.gateway1}`;

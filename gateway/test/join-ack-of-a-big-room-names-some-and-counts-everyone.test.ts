@@ -5,7 +5,7 @@ import { redisClient } from '@switchboard/stack';
 import { Registry } from 'prom-client';
 import { createGatewayMetrics } from '../src/metrics.ts';
 import { createPresence } from '../src/sockets/presence.ts';
-import type { GatewayIo, GatewaySocket } from '../src/sockets/socket-types.ts';
+import type { GatewaySocket } from '../src/sockets/socket-types.ts';
 import { uniqueRoom } from './support/clients.ts';
 
 // Two pods' presence on the stack's Redis; their sockets are stand-ins that carry a user (the

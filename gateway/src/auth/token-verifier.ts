@@ -20,9 +20,18 @@ export function createTokenVerifier(
   >,
 ): TokenVerifier {
   // The config refuses a secret beside a JWKS URL; should both arrive anyway, the JWKS wins.
-  const key: { jwks: JWTVerifyGetKey } | { secret: Uint8Array } = config.JWT_JWKS_URL
+  // The secret is imported once: given raw bytes, jose imports a key for every token.
+  const key: { jwks: JWTVerifyGetKey } | { secret: Promise<CryptoKey> } = config.JWT_JWKS_URL
     ? { jwks: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) }
-    : { secret: new TextEncoder().encode(config.JWT_SECRET ?? '') };
+    : {
+        secret: crypto.subtle.importKey(
+          'raw',
+          new TextEncoder().encode(config.JWT_SECRET ?? ''),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['verify'],
+        ),
+      };
   const common = {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -38,7 +47,7 @@ export function createTokenVerifier(
       const { payload } =
         'jwks' in key
           ? await jwtVerify(token, key.jwks, { ...common, algorithms: JWKS_ALGORITHMS })
-          : await jwtVerify(token, key.secret, { ...common, algorithms: ['HS256'] });
+          : await jwtVerify(token, await key.secret, { ...common, algorithms: ['HS256'] });
       const sub = payload.sub ?? '';
       if (!userIdSchema.safeParse(sub).success) {
         throw new SwitchboardError(

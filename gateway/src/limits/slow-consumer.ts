@@ -16,57 +16,76 @@ export function packetBytes(packet: { data?: unknown }): number {
 /**
  * Counts what waits in the write buffer as packets are queued (O(1) per packet, however long
  * the buffer) and forgets it when the buffer is handed to the transport; the transport's own
- * buffer is added at each check.
+ * buffer is added at each check. A class: every connection has one.
  */
-export function createBufferMeter(maxBytes: number) {
-  let queued = 0;
-  return {
-    queued: (bytes: number) => {
-      queued += bytes;
-    },
-    flushed: () => {
-      queued = 0;
-    },
-    /** The bytes waiting now, when they are over the bound; otherwise undefined. */
-    over(transportBuffered: number): number | undefined {
-      const total = queued + transportBuffered;
-      return total > maxBytes ? total : undefined;
-    },
-  };
+export class BufferMeter {
+  private readonly maxBytes: number;
+  private waiting = 0;
+  /** Set once the connection is being closed for it. */
+  tripped = false;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  queued(bytes: number): void {
+    this.waiting += bytes;
+  }
+
+  flushed(): void {
+    this.waiting = 0;
+  }
+
+  /** The bytes waiting now, when they are over the bound; otherwise undefined. */
+  over(transportBuffered: number): number | undefined {
+    const total = this.waiting + transportBuffered;
+    return total > this.maxBytes ? total : undefined;
+  }
 }
+
+export const createBufferMeter = (maxBytes: number) => new BufferMeter(maxBytes);
 
 /** What slow-consumer detection needs of an engine.io connection. */
 export type EngineConnection = {
-  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): unknown;
-  on(event: 'flush', listener: () => void): unknown;
+  on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): unknown;
+  on(event: 'flush', listener: (this: EngineConnection) => void): unknown;
   transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
   close(discard?: boolean): unknown;
 };
 
 /**
- * Watches one connection; past `maxBytes` calls `onSlow` once and closes it at once, dropping
+ * Watches connections; past `maxBytes` one calls `onSlow` once and is closed at once, dropping
  * what it buffered (a WebSocket is terminated, not closed with a handshake its peer would not
- * read).
+ * read). The listeners are shared by every connection (`this` is the connection) and each
+ * connection keeps only its meter, so an idle connection costs one small object here.
  */
-export function watchSlowConsumer(
-  conn: EngineConnection,
-  options: { maxBytes: number; onSlow: (bufferedBytes: number) => void },
-): void {
-  const meter = createBufferMeter(options.maxBytes);
-  let closed = false;
-  conn.on('flush', () => meter.flushed());
-  conn.on('packetCreate', (packet) => {
-    if (closed) return;
+export function slowConsumerWatch<Owner>(options: {
+  maxBytes: number;
+  onSlow: (owner: Owner, bufferedBytes: number) => void;
+}): (conn: EngineConnection, owner: Owner) => void {
+  const watched = new WeakMap<EngineConnection, { meter: BufferMeter; owner: Owner }>();
+  function flush(this: EngineConnection) {
+    watched.get(this)?.meter.flushed();
+  }
+  function packetCreate(this: EngineConnection, packet: { data?: unknown }) {
+    const entry = watched.get(this);
+    if (!entry || entry.meter.tripped) return;
+    const { meter } = entry;
     meter.queued(packetBytes(packet));
-    const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
+    const ws = this.transport.name === 'websocket' ? this.transport.socket : undefined;
     const buffered = meter.over(ws?.bufferedAmount ?? 0);
     if (buffered === undefined) return;
-    closed = true;
-    options.onSlow(buffered);
+    meter.tripped = true;
+    options.onSlow(entry.owner, buffered);
     // After engine.io has finished queueing this packet, not in the middle of it.
     process.nextTick(() => {
       ws?.terminate?.();
-      conn.close(true);
+      this.close(true);
     });
-  });
+  }
+  return (conn, owner) => {
+    watched.set(conn, { meter: new BufferMeter(options.maxBytes), owner });
+    conn.on('flush', flush);
+    conn.on('packetCreate', packetCreate);
+  };
 }

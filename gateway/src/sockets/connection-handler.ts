@@ -11,10 +11,10 @@ import type { Budget } from '../limits/budget.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { SendMessage } from '../send-message.ts';
 import { closeOnRepeatedInvalidEvents } from './connection-limits.ts';
-import { emitClosingError, emitError, eventHandler } from './event-handler.ts';
-import { handleMessageEvents } from './message-events.ts';
+import { emitClosingError, emitError, eventDefinitions } from './event-handler.ts';
+import { messageEventListeners } from './message-events.ts';
 import type { Presence } from './presence.ts';
-import { handleRoomEvents } from './room-events.ts';
+import { roomEventListeners } from './room-events.ts';
 import type { RoomGate } from './room-gate.ts';
 import { type Ack, type GatewayIo, type GatewaySocket, joinedRooms, userRoom } from './socket-types.ts';
 
@@ -38,28 +38,39 @@ export type ConnectionDeps = {
   accepting: () => boolean;
 };
 
-/** What every accepted connection gets: its events, its token's lifetime, its presence. */
+/**
+ * What every accepted connection gets: its events, its token's lifetime, its presence. The
+ * listeners are built here once and shared by every connection (Socket.IO calls them with the
+ * socket as `this`), so an idle connection keeps no closures of its own.
+ */
 export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
-  // One listener for every connection (`this` is the socket), not a closure per connection.
+  const onInvalid = closeOnRepeatedInvalidEvents({
+    ...deps.invalidEvents,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  const define = eventDefinitions({ ...deps, onInvalid });
+  const listeners = Object.entries({
+    ...roomEventListeners(define, { ...deps, budget: deps.budgets.roomEvents }),
+    ...messageEventListeners(define, deps),
+  });
+  const unknownEvent = rejectUnknownEvents(deps.metrics, onInvalid);
+  const expiries = new WeakMap<GatewaySocket, NodeJS.Timeout>();
   function disconnecting(this: GatewaySocket) {
     clearTimeout(expiries.get(this));
     expiries.delete(this);
     // The rooms must be read now: the socket leaves them once this handler returns.
     for (const room of joinedRooms(this)) void deps.presence.left(this, room);
   }
-  const expiries = new WeakMap<GatewaySocket, NodeJS.Timeout>();
 
   io.on('connection', async (socket) => {
     deps.metrics.connectionsTotal.inc({ recovered: String(socket.recovered) });
-    const onInvalid = closeOnRepeatedInvalidEvents(socket, {
-      ...deps.invalidEvents,
-      metrics: deps.metrics,
-      logger: deps.logger,
-    });
-    const handle = eventHandler(socket, { ...deps, onInvalid });
-    handleRoomEvents(socket, handle, { ...deps, budget: deps.budgets.roomEvents });
-    handleMessageEvents(socket, handle, deps);
-    rejectUnknownEvents(socket, deps.metrics, onInvalid);
+    // The handshake (socket.handshake) has what the limits needed; the HTTP request and its
+    // headers would otherwise stay in memory for as long as the connection lives.
+    (socket.conn as { request?: unknown }).request = undefined;
+    socket.handshake.headers = {};
+    for (const [event, listener] of listeners) socket.on(event, listener);
+    socket.onAny(unknownEvent);
     expiries.set(socket, endWithToken(socket));
     socket.on('disconnecting', disconnecting);
     await socket.join(userRoom(socket.data.user));
@@ -97,8 +108,8 @@ function expire(socket: GatewaySocket) {
 }
 
 /** Anything the protocol does not know gets one typed error, to this client only. */
-function rejectUnknownEvents(socket: GatewaySocket, metrics: GatewayMetrics, onInvalid: () => void) {
-  socket.onAny((event: unknown, ...args: unknown[]) => {
+function rejectUnknownEvents(metrics: GatewayMetrics, onInvalid: (socket: GatewaySocket) => void) {
+  return function unknownEvent(this: GatewaySocket, event: unknown, ...args: unknown[]) {
     if (typeof event === 'string' && CLIENT_EVENTS.has(event)) return;
     const error = new SwitchboardError(
       ErrorCode.UnknownEvent,
@@ -107,7 +118,7 @@ function rejectUnknownEvents(socket: GatewaySocket, metrics: GatewayMetrics, onI
     metrics.clientErrors.inc({ event: 'unknown', code: error.code });
     const ack = args.at(-1);
     if (typeof ack === 'function') (ack as Ack)(error.toAck());
-    else emitError(socket, error, 'unknown');
-    onInvalid();
-  });
+    else emitError(this, error, 'unknown');
+    onInvalid(this);
+  };
 }

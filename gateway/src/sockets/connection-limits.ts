@@ -3,8 +3,8 @@ import type { Logger } from '@switchboard/service-kit';
 import type { Budget } from '../limits/budget.ts';
 import { clientAddress, isLoopback } from '../limits/client-address.ts';
 import type { ConnectionCap } from '../limits/connection-cap.ts';
-import { createStrikeCounter } from '../limits/event-abuse.ts';
-import { type EngineConnection, watchSlowConsumer } from '../limits/slow-consumer.ts';
+import { StrikeCounter } from '../limits/event-abuse.ts';
+import { type EngineConnection, slowConsumerWatch } from '../limits/slow-consumer.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { emitClosingError } from './event-handler.ts';
 import type { GatewayIo, GatewaySocket } from './socket-types.ts';
@@ -75,16 +75,20 @@ export function limitConnections(
       refuse(next, err, deps.metrics, deps.logger);
     }
   });
+  // Shared by every connection (`this` is the socket): nothing per connection but its meter.
+  function released(this: GatewaySocket) {
+    void deps.cap.release(this.data.user, this.id);
+  }
+  const watchSlowConsumer = slowConsumerWatch<GatewaySocket>({
+    maxBytes: deps.maxBufferedBytes,
+    onSlow: (socket, bufferedBytes) => {
+      deps.metrics.limitRefusals.inc({ limit: 'outbound', reason: 'slow_consumer' });
+      deps.logger.warn({ user: socket.data.user, socket: socket.id, bufferedBytes }, 'slow consumer closed');
+    },
+  });
   io.on('connection', (socket) => {
-    const { user } = socket.data;
-    socket.on('disconnect', () => void deps.cap.release(user, socket.id));
-    watchSlowConsumer(socket.conn as unknown as EngineConnection, {
-      maxBytes: deps.maxBufferedBytes,
-      onSlow: (bufferedBytes) => {
-        deps.metrics.limitRefusals.inc({ limit: 'outbound', reason: 'slow_consumer' });
-        deps.logger.warn({ user, socket: socket.id, bufferedBytes }, 'slow consumer closed');
-      },
-    });
+    socket.on('disconnect', released);
+    watchSlowConsumer(socket.conn as unknown as EngineConnection, socket);
   });
   const timer = setInterval(() => {
     const live = new Map<string, string[]>();
@@ -102,17 +106,25 @@ export function limitConnections(
 /**
  * Invalid payloads and unknown events on one connection: each gets its typed error; past
  * `max` in `windowMs` the client is broken or hostile, and its connection is closed with a
- * reason (`error:protocol`, then disconnect). Returns the strike to call on each.
+ * reason (`error:protocol`, then disconnect). Returns the strike to call on each; a connection
+ * gets its counter at its first strike, so well-behaved ones keep none.
  */
-export function closeOnRepeatedInvalidEvents(
-  socket: GatewaySocket,
-  deps: { max: number; windowMs: number; metrics: GatewayMetrics; logger: Logger },
-): () => void {
-  const counter = createStrikeCounter(deps);
-  let closing = false;
-  return () => {
-    if (closing || !counter.strike(Date.now())) return;
-    closing = true;
+export function closeOnRepeatedInvalidEvents(deps: {
+  max: number;
+  windowMs: number;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}): (socket: GatewaySocket) => void {
+  const counters = new WeakMap<GatewaySocket, StrikeCounter | 'closing'>();
+  return (socket) => {
+    let counter = counters.get(socket);
+    if (counter === 'closing') return;
+    if (!counter) {
+      counter = new StrikeCounter(deps);
+      counters.set(socket, counter);
+    }
+    if (!counter.strike(Date.now())) return;
+    counters.set(socket, 'closing');
     deps.metrics.limitRefusals.inc({ limit: 'events', reason: 'invalid_events' });
     deps.logger.warn(
       { user: socket.data.user, socket: socket.id },

@@ -17,10 +17,13 @@ export type EventHandlerDeps = {
   metrics: GatewayMetrics;
   logger: Logger;
   /** Called for each payload that fails its schema (closeOnRepeatedInvalidEvents). */
-  onInvalid: () => void;
+  onInvalid: (socket: GatewaySocket) => void;
 };
 
-export type HandleEvent = <T>(
+/** A listener shared by every connection: Socket.IO calls it with the socket as `this`. */
+export type EventListener = (this: GatewaySocket, payload: unknown, ack?: Ack) => void;
+
+export type DefineEvent = <T>(
   event: string,
   /** The payload's schema (zod), or a parser that agrees with it (messageSendParser). */
   schema: PayloadParser<T>,
@@ -29,31 +32,32 @@ export type HandleEvent = <T>(
    * spends it itself (message:send takes its token in the dedup claim's round trip).
    */
   budget: Budget | null,
-  run: (input: T) => Promise<unknown>,
-) => void;
+  run: (socket: GatewaySocket, input: T) => Promise<unknown>,
+) => EventListener;
 
 /**
  * The one shape of every client event: validate, take from the user's budget for this kind of
  * event (or let `run` take it), run, and answer through the ack; a failure becomes a typed
- * error for this client only (G7).
+ * error for this client only (G7). Each listener is built once for the server, not per
+ * connection: an idle connection keeps no closures of its own.
  */
-export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): HandleEvent {
+export function eventDefinitions(deps: EventHandlerDeps): DefineEvent {
   const { metrics } = deps;
   // Bound once: observing through a label object hashes the labels on every call.
   const ackedOk = metrics.ackLatency.labels({ outcome: 'ok' });
   return (event, schema, budget, run) => {
     const isSend = event === ClientEvent.MessageSend;
-    socket.on(event, async (payload: unknown, ack?: Ack) => {
+    return async function listener(this: GatewaySocket, payload: unknown, ack?: Ack) {
       const started = performance.now();
       if (isSend) metrics.messagesReceived.inc();
       try {
         const parsed = schema.safeParse(payload);
         if (!parsed.success) {
-          deps.onInvalid();
+          deps.onInvalid(this);
           throw new SwitchboardError(ErrorCode.Invalid, zodIssueMessage(parsed.error, event));
         }
-        await budget?.take(socket.data.user);
-        const result = await run(parsed.data);
+        await budget?.take(this.data.user);
+        const result = await run(this, parsed.data);
         if (typeof ack === 'function') ack(result);
         if (isSend) ackedOk.observe((performance.now() - started) / 1000);
       } catch (err) {
@@ -64,9 +68,9 @@ export function eventHandler(socket: GatewaySocket, deps: EventHandlerDeps): Han
           metrics.ackLatency.observe({ outcome: error.code }, (performance.now() - started) / 1000);
         }
         if (typeof ack === 'function') ack(error.toAck() satisfies ErrorAck);
-        else if (event !== ClientEvent.Typing) emitError(socket, error, event);
+        else if (event !== ClientEvent.Typing) emitError(this, error, event);
       }
-    });
+    };
   };
 }
 

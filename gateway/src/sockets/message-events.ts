@@ -1,21 +1,25 @@
 import {
   ClientEvent,
   ErrorCode,
+  type MessageSend,
   messageSendParser,
   SwitchboardError,
+  type Typing,
   type TypingEvent,
   typingSchema,
 } from '@switchboard/protocol';
 import type { Budget } from '../limits/budget.ts';
 import type { SendMessage } from '../send-message.ts';
-import type { HandleEvent } from './event-handler.ts';
+import type { DefineEvent, EventListener } from './event-handler.ts';
 import type { RoomGate } from './room-gate.ts';
 import type { GatewaySocket } from './socket-types.ts';
 
-/** `message:send` (into the send pipeline: Kafka, then broadcast and ack) and `typing`. */
-export function handleMessageEvents(
-  socket: GatewaySocket,
-  handle: HandleEvent,
+/**
+ * `message:send` (into the send pipeline: Kafka, then broadcast and ack) and `typing`, one
+ * listener each for every connection.
+ */
+export function messageEventListeners(
+  define: DefineEvent,
   deps: {
     sendMessage: SendMessage;
     gate: RoomGate;
@@ -23,13 +27,9 @@ export function handleMessageEvents(
     budgets: { sends: Budget; typing: Budget };
     announceTyping: (event: TypingEvent, exceptSocket: string) => Promise<void>;
   },
-): void {
-  const { user, principal } = socket.data;
-
-  // The send budget is spent by the send itself, in its dedup claim's round trip to Redis (the
-  // checks before it are local or cached): see send-message.ts. One bucket per connection.
-  const sendsBucket = deps.budgets.sends.bucket(user);
-  handle(ClientEvent.MessageSend, messageSendParser, null, async (input) => {
+): Record<string, EventListener> {
+  const send = async (socket: GatewaySocket, input: MessageSend) => {
+    const { user, principal } = socket.data;
     if (!socket.rooms.has(input.room)) {
       throw new SwitchboardError(ErrorCode.NotJoined, `join "${input.room}" before sending to it`);
     }
@@ -40,13 +40,21 @@ export function handleMessageEvents(
     }
     // Membership may have changed since the join (a reader, a removal on another pod).
     await deps.gate.assertCanSend(principal, input.room);
-    return deps.sendMessage(user, input, sendsBucket);
-  });
+    // The send budget is spent by the send itself, in its dedup claim's round trip to Redis
+    // (the checks before it are local or cached): see send-message.ts.
+    return deps.sendMessage(user, input, deps.budgets.sends.bucket(user));
+  };
 
   // Typing has its own budget: it never spends the sends'. Past it, typing is dropped without
   // a word (it is volatile; event-handler.ts sends no error for it).
-  handle(ClientEvent.Typing, typingSchema, deps.budgets.typing, async ({ room }) => {
+  const typing = async (socket: GatewaySocket, { room }: Typing) => {
+    const { user, principal } = socket.data;
     if (!socket.rooms.has(room) || !(await deps.gate.canType(principal, room))) return;
     await deps.announceTyping({ room, user }, socket.id);
-  });
+  };
+
+  return {
+    [ClientEvent.MessageSend]: define(ClientEvent.MessageSend, messageSendParser, null, send),
+    [ClientEvent.Typing]: define(ClientEvent.Typing, typingSchema, deps.budgets.typing, typing),
+  };
 }

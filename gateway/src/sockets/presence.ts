@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type JoinAck, type PresenceEvent, ServerEvent, unavailable } from '@switchboard/protocol';
+import { type JoinAck, type PresenceEvent, unavailable } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/service-kit';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { RedisClient } from '../redis-connections.ts';
 import { createPresenceBatches } from './presence-batches.ts';
-import type { GatewayIo, GatewaySocket } from './socket-types.ts';
+import type { GatewaySocket } from './socket-types.ts';
 
 export type Presence = {
   /**

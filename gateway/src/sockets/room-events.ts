@@ -3,21 +3,22 @@ import {
   ErrorCode,
   type JoinAck,
   type LeaveAck,
+  type RoomJoin,
+  type RoomLeave,
   roomJoinSchema,
   roomLeaveSchema,
   SwitchboardError,
 } from '@switchboard/protocol';
 import type { CatchUp } from '../catch-up/catch-up.ts';
 import type { Budget } from '../limits/budget.ts';
-import type { HandleEvent } from './event-handler.ts';
+import type { DefineEvent, EventListener } from './event-handler.ts';
 import type { Presence } from './presence.ts';
 import type { RoomGate } from './room-gate.ts';
 import type { GatewaySocket } from './socket-types.ts';
 
-/** `room:join` and `room:leave`. */
-export function handleRoomEvents(
-  socket: GatewaySocket,
-  handle: HandleEvent,
+/** `room:join` and `room:leave`, one listener each for every connection. */
+export function roomEventListeners(
+  define: DefineEvent,
   deps: {
     gate: RoomGate;
     presence: Presence;
@@ -27,10 +28,9 @@ export function handleRoomEvents(
     /** Joins and leaves share a budget of their own (not the sends'). */
     budget: Budget;
   },
-): void {
-  const { principal } = socket.data;
-
-  handle(ClientEvent.RoomJoin, roomJoinSchema, deps.budget, async ({ room, since }): Promise<JoinAck> => {
+): Record<string, EventListener> {
+  const join = async (socket: GatewaySocket, { room, since }: RoomJoin): Promise<JoinAck> => {
+    const { principal } = socket.data;
     const isNew = !socket.rooms.has(room);
     // socket.rooms holds the socket's own room and its user room: one connection cannot grow without bound.
     if (isNew && socket.rooms.size > deps.maxRoomsPerConnection + 1) {
@@ -68,13 +68,18 @@ export function handleRoomEvents(
       }
       throw err;
     }
-  });
+  };
 
-  handle(ClientEvent.RoomLeave, roomLeaveSchema, deps.budget, async ({ room }): Promise<LeaveAck> => {
+  const leave = async (socket: GatewaySocket, { room }: RoomLeave): Promise<LeaveAck> => {
     if (socket.rooms.has(room)) {
       await socket.leave(room);
       await deps.presence.left(socket, room);
     }
     return { ok: true };
-  });
+  };
+
+  return {
+    [ClientEvent.RoomJoin]: define(ClientEvent.RoomJoin, roomJoinSchema, deps.budget, join),
+    [ClientEvent.RoomLeave]: define(ClientEvent.RoomLeave, roomLeaveSchema, deps.budget, leave),
+  };
 }

@@ -5,7 +5,7 @@ import {
   createBufferMeter,
   type EngineConnection,
   packetBytes,
-  watchSlowConsumer,
+  slowConsumerWatch,
 } from '../../src/limits/slow-consumer.ts';
 
 test('a packet weighs its string length or its byte length', () => {
@@ -40,7 +40,7 @@ function connection(transport: EngineConnection['transport']) {
 test('past the bound the connection is reported once and closed, discarding its buffer', async () => {
   const { conn, closes } = connection({ name: 'polling' });
   const slow: number[] = [];
-  watchSlowConsumer(conn, { maxBytes: 10, onSlow: (b) => slow.push(b) });
+  slowConsumerWatch<string>({ maxBytes: 10, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
   conn.emit('packetCreate', { data: 'aaaaaa' });
   conn.emit('flush');
   conn.emit('packetCreate', { data: 'aaaaaa' });
@@ -57,7 +57,7 @@ test("a WebSocket's unsent bytes count, and the socket is terminated", async () 
   const ws = { bufferedAmount: 50, terminate: () => terminated++ };
   const { conn, closes } = connection({ name: 'websocket', socket: ws });
   const slow: number[] = [];
-  watchSlowConsumer(conn, { maxBytes: 100, onSlow: (b) => slow.push(b) });
+  slowConsumerWatch<string>({ maxBytes: 100, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
   conn.emit('packetCreate', { data: 'x'.repeat(10) });
   ws.bufferedAmount = 95;
   conn.emit('packetCreate', { data: 'x'.repeat(10) });
@@ -65,4 +65,25 @@ test("a WebSocket's unsent bytes count, and the socket is terminated", async () 
   assert.deepEqual(slow, [115]);
   assert.equal(terminated, 1);
   assert.deepEqual(closes, [true]);
+});
+
+test('connections share the listeners and keep counts of their own; the report names the owner', async () => {
+  const a = connection({ name: 'polling' });
+  const b = connection({ name: 'polling' });
+  const slow: [string, number][] = [];
+  const watch = slowConsumerWatch<string>({
+    maxBytes: 10,
+    onSlow: (owner, bytes) => slow.push([owner, bytes]),
+  });
+  watch(a.conn, 'a');
+  watch(b.conn, 'b');
+  assert.equal(a.conn.listeners('packetCreate')[0], b.conn.listeners('packetCreate')[0]);
+  a.conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  b.conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  assert.deepEqual(slow, []);
+  b.conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(slow, [['b', 16]]);
+  assert.deepEqual(a.closes, []);
+  assert.deepEqual(b.closes, [true]);
 });
