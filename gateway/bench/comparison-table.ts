@@ -17,6 +17,7 @@ export type RunFigures = {
   /** The big room: node CPU per delivery divided by the raw ws relay's of the same round. */
   cpuPerDeliveryVsRaw?: number;
   rssPerConnectionKiB?: number;
+  heapPerConnectionKiB?: number;
 };
 
 export type TableParameters = {
@@ -85,6 +86,11 @@ function rows(p: TableParameters): Row[] {
     {
       figure: `RSS per idle connection (${formatNumber(p.idle)} connections)`,
       value: (runs) => collect(runs, (r) => r.rssPerConnectionKiB),
+      format: (v) => (Number.isFinite(v) ? `${v.toFixed(1)} KiB` : 'n/a'),
+    },
+    {
+      figure: 'V8 heap kept per idle connection (after a full collection)',
+      value: (runs) => collect(runs, (r) => r.heapPerConnectionKiB),
       format: (v) => (Number.isFinite(v) ? `${v.toFixed(1)} KiB` : 'n/a'),
     },
   ];

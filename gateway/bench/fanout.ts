@@ -23,7 +23,7 @@ import {
  *   max-rate         the same rooms, rates stepped up: the highest with p99 < 100 ms
  *   big-room         1,000 members in one room: connect + join CPU per member, time to fill,
  *                    CPU per delivery next to a raw ws relay of equal frames
- *   idle-memory      RSS per idle connection, 2,000 connections
+ *   idle-memory      RSS and V8 heap kept (after a full collection) per idle connection, 2,000 connections
  *   lb-fanout        (not in the default set) the stack through its load balancer, 200
  *                    receivers + 20 senders in one room, vs the raw ws relay
  * Options: --scenario a,b|all, --systems switchboard,reference, --rounds (2), --seconds (6, each
@@ -184,10 +184,13 @@ try {
     for (let round = 0; round < rounds; round++) {
       for (const [i, system] of systems.entries()) {
         log(`${system.name}, round ${round + 1}/${rounds}`);
-        const fresh = await system.restartNode();
+        const fresh = await system.restartNode({ heapReport: true });
         systems[i] = fresh;
-        const result = await runIdleConnections(fresh, params.idle, log);
-        roundFigures(fresh, round).rssPerConnectionKiB = result.perConnection / 1024;
+        const result = await runIdleConnections(fresh, params.idle, log, { heap: true });
+        const figures = roundFigures(fresh, round);
+        figures.rssPerConnectionKiB = result.perConnection / 1024;
+        if (result.heapPerConnection !== undefined)
+          figures.heapPerConnectionKiB = result.heapPerConnection / 1024;
       }
     }
   }

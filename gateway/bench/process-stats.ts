@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** CPU time and memory of server processes, read from /proc (Linux). */
 
@@ -112,4 +114,30 @@ export function machineLoad(): string {
     // No PSI in this kernel.
   }
   return `load average ${load}${pressure}`;
+}
+
+/** Node flags that make a process answer heapUsedAfterGc (heap-report.ts). */
+export const HEAP_REPORT_FLAGS = [
+  '--expose-gc',
+  `--import=${new URL('./heap-report.ts', import.meta.url).pathname}`,
+];
+
+/** The V8 heap a node started with HEAP_REPORT_FLAGS keeps after a full collection. */
+export async function heapUsedAfterGc(pid: number): Promise<number> {
+  const dir = heapReportDir();
+  const file = path.join(dir, `heap-${pid}.json`);
+  fs.rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    if (fs.existsSync(file))
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { heapUsed: number }).heapUsed;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`process ${pid} wrote no heap report: was it started with HEAP_REPORT_FLAGS?`);
+}
+
+/** Where reporting nodes write (their environment's SB_BENCH_HEAP_DIR; this process sets it for its children). */
+export function heapReportDir(): string {
+  process.env.SB_BENCH_HEAP_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-heap-'));
+  return process.env.SB_BENCH_HEAP_DIR;
 }

@@ -21,7 +21,7 @@ import {
 } from '@switchboard/stack';
 import { mintDevToken } from '../src/auth/dev-token.ts';
 import { SHARDS } from '../src/redis-shard-tags.ts';
-import { type ServerProcess, serverProcess } from './process-stats.ts';
+import { HEAP_REPORT_FLAGS, heapReportDir, type ServerProcess, serverProcess } from './process-stats.ts';
 
 /**
  * The systems the benchmark drives with the same load generator: one Switchboard gateway of the
@@ -39,8 +39,11 @@ export type SystemUnderTest = {
   auth(user: string): Promise<Record<string, string>>;
   /** Room decisions (pod cache hits, PostgreSQL lookups) so far, where the system has them. */
   roomDecisions?(): Promise<{ hit: number; miss: number }>;
-  /** The same system with its node freshly started (a memory baseline without earlier garbage). */
-  restartNode(): Promise<SystemUnderTest>;
+  /**
+   * The same system with its node freshly started (a memory baseline without earlier garbage);
+   * with `heapReport`, the node answers heapUsedAfterGc (process-stats.ts).
+   */
+  restartNode(options?: { heapReport?: boolean }): Promise<SystemUnderTest>;
   stop(): Promise<void>;
 };
 
@@ -106,9 +109,19 @@ export async function switchboardGateway(): Promise<SystemUnderTest> {
     all: [gateway1, serverProcess('gateway-2', stackPid('gateway-2')), ...stackBackends()],
     auth: switchboardAuth,
     roomDecisions: () => roomDecisions([ports.gateway1Ops]),
-    restartNode: async () => {
+    restartNode: async (options) => {
       await down({ only: ['gateway-1'] });
-      await startService(serviceByName('gateway-1'));
+      const nodeOptions = process.env.NODE_OPTIONS;
+      if (options?.heapReport) {
+        heapReportDir();
+        process.env.NODE_OPTIONS = [nodeOptions, ...HEAP_REPORT_FLAGS].filter(Boolean).join(' ');
+      }
+      try {
+        await startService(serviceByName('gateway-1'));
+      } finally {
+        if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+        else process.env.NODE_OPTIONS = nodeOptions;
+      }
       return switchboardGateway();
     },
     stop: async () => {},
@@ -147,7 +160,9 @@ async function stopChild(child: ChildProcess) {
 export async function spawnListeningChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}) before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.find((a) => !a.startsWith('-'))} exited (${code}) before listening`)),
+    );
     child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port));
   });
   return { child, port };
@@ -243,8 +258,13 @@ export async function socketIoReference(): Promise<SystemUnderTest> {
   }
 }
 
-async function referenceServer(redis: BenchRedis): Promise<SystemUnderTest> {
-  const { child, port } = await spawnListeningChild(['gateway/bench/reference-server.ts', redis.url]);
+async function referenceServer(redis: BenchRedis, nodeFlags: string[] = []): Promise<SystemUnderTest> {
+  if (nodeFlags.length > 0) heapReportDir();
+  const { child, port } = await spawnListeningChild([
+    ...nodeFlags,
+    'gateway/bench/reference-server.ts',
+    redis.url,
+  ]);
   const node = serverProcess('reference server', child.pid!);
   return {
     name: 'socket.io reference',
@@ -252,9 +272,9 @@ async function referenceServer(redis: BenchRedis): Promise<SystemUnderTest> {
     nodes: [node],
     all: [node, redis.process],
     auth: async (user) => ({ user }),
-    restartNode: async () => {
+    restartNode: async (options) => {
       await stopChild(child);
-      return referenceServer(redis);
+      return referenceServer(redis, options?.heapReport ? HEAP_REPORT_FLAGS : []);
     },
     stop: async () => {
       await stopChild(child);

@@ -21,7 +21,7 @@ export function createTokenVerifier(
 ): TokenVerifier {
   // The config refuses a secret beside a JWKS URL; should both arrive anyway, the JWKS wins.
   // The secret is imported once: given raw bytes, jose imports a key for every token.
-  const key: { jwks: JWTVerifyGetKey } | { secret: Promise<CryptoKey> } = config.JWT_JWKS_URL
+  const key: { jwks: JWTVerifyGetKey } | { secret: ReturnType<typeof crypto.subtle.importKey> } = config.JWT_JWKS_URL
     ? { jwks: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) }
     : {
         secret: crypto.subtle.importKey(
