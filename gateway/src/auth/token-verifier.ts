@@ -21,17 +21,18 @@ export function createTokenVerifier(
 ): TokenVerifier {
   // The config refuses a secret beside a JWKS URL; should both arrive anyway, the JWKS wins.
   // The secret is imported once: given raw bytes, jose imports a key for every token.
-  const key: { jwks: JWTVerifyGetKey } | { secret: ReturnType<typeof crypto.subtle.importKey> } = config.JWT_JWKS_URL
-    ? { jwks: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) }
-    : {
-        secret: crypto.subtle.importKey(
-          'raw',
-          new TextEncoder().encode(config.JWT_SECRET ?? ''),
-          { name: 'HMAC', hash: 'SHA-256' },
-          false,
-          ['verify'],
-        ),
-      };
+  const key: { jwks: JWTVerifyGetKey } | { secret: ReturnType<typeof crypto.subtle.importKey> } =
+    config.JWT_JWKS_URL
+      ? { jwks: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) }
+      : {
+          secret: crypto.subtle.importKey(
+            'raw',
+            new TextEncoder().encode(config.JWT_SECRET ?? ''),
+            { name: 'HMAC', hash: 'SHA-256' },
+            false,
+            ['verify'],
+          ),
+        };
   const common = {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
