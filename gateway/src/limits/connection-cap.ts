@@ -1,18 +1,24 @@
 import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
 import type { RedisClient } from '../redis-connections.ts';
+import { shardTag } from '../redis-shard-tags.ts';
+import { type BucketRef, TAKE_TOKEN_LUA } from './budget.ts';
 
 /**
  * Open connections per user across all pods: a sorted set per user of connection ids, each
  * scored by when it expires. The pod holding a connection pushes its expiry forward while it
  * lives; a pod that dies stops doing so, and its entries lapse after `ttlMs`. Admission drops
  * lapsed entries, then counts (Redis' clock, one script, so concurrent handshakes on several
- * pods cannot both take the last place).
+ * pods cannot both take the last place). The same script first takes a token from the user's
+ * handshake budget (KEYS[2], beside the set on one Cluster slot): one round trip per handshake.
+ * Returns 1 admitted, 0 at the cap, or minus the wait for a token.
  */
-const ADMIT_SCRIPT = `
+const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
 local max = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = take_token(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5]), now)
+if wait > 0 then return -wait end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= max then
   return 0
@@ -33,35 +39,56 @@ return 0
 `;
 
 export type ConnectionCap = {
-  /** Counts connection `id` for `user`; throws RATE_LIMITED when the user has `max` already. */
-  admit(user: string, id: string): Promise<void>;
+  /**
+   * Takes a token from the user's handshake bucket, then counts connection `id` for `user`;
+   * throws RATE_LIMITED when the bucket is empty or the user has `max` already.
+   */
+  admit(user: string, id: string, handshakes: BucketRef): Promise<void>;
   release(user: string, id: string): Promise<void>;
   /** Keeps this pod's connections (user -> ids) counted; call more often than `ttlMs`. */
   refresh(live: Map<string, string[]>): Promise<void>;
 };
 
-type Admit = (key: string, id: string, max: number, ttlMs: number) => Promise<number>;
+type Admit = (
+  key: string,
+  bucketKey: string,
+  id: string,
+  max: number,
+  ttlMs: number,
+  burst: number,
+  perSecond: number,
+) => Promise<number>;
 type Refresh = (key: string, ttlMs: number, ...ids: string[]) => Promise<number>;
 
 export function createConnectionCap(
   redis: RedisClient,
   options: { max: number; ttlMs: number; onRefused: () => void; onStoreError: (err: unknown) => void },
 ): ConnectionCap {
-  redis.defineCommand('sbConnAdmit', { numberOfKeys: 1, lua: ADMIT_SCRIPT });
+  redis.defineCommand('sbConnAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
   redis.defineCommand('sbConnRefresh', { numberOfKeys: 1, lua: REFRESH_SCRIPT });
   const commands = redis as unknown as { sbConnAdmit: Admit; sbConnRefresh: Refresh };
-  const key = (user: string) => `sb:conns:${user}`;
+  // Shard-tagged as the user's budgets are, so the admission reaches both on one slot.
+  const key = (user: string) => `sb:conns:${shardTag(user)}:${user}`;
   return {
-    async admit(user, id) {
+    async admit(user, id, handshakes) {
       let admitted: number;
       try {
-        admitted = await commands.sbConnAdmit(key(user), id, options.max, options.ttlMs);
+        admitted = await commands.sbConnAdmit(
+          key(user),
+          handshakes.key,
+          id,
+          options.max,
+          options.ttlMs,
+          handshakes.burst,
+          handshakes.perSecond,
+        );
       } catch (err) {
-        // The count protects other users' capacity; while Redis is out, connections are let in.
+        // Both limits protect other users' capacity; while Redis is out, connections are let in.
         options.onStoreError(err);
         return;
       }
       if (admitted === 1) return;
+      if (admitted < 0) throw handshakes.refused(-admitted);
       options.onRefused();
       throw new SwitchboardError(
         ErrorCode.RateLimited,

@@ -68,8 +68,8 @@ export function limitConnections(
 ): { stop(): void } {
   io.use(async (socket, next) => {
     try {
-      await deps.handshakes.take(socket.data.user);
-      await deps.cap.admit(socket.data.user, socket.id);
+      const { user } = socket.data;
+      await deps.cap.admit(user, socket.id, deps.handshakes.bucket(user));
       next();
     } catch (err) {
       refuse(next, err, deps.metrics, deps.logger);

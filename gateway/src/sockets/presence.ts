@@ -10,8 +10,9 @@ export type Presence = {
   /**
    * Records the connection and tells the room (the joiner included) that its user joined: at
    * once in a quiet room, else with the other changes of the window (presence-batches.ts).
+   * Answers what listOnline would, from the same round trip.
    */
-  joined(socket: GatewaySocket, room: string): Promise<void>;
+  joined(socket: GatewaySocket, room: string): Promise<OnlineList>;
   /** Forgets the connection; tells the others when it was the user's last one in the room. */
   left(socket: GatewaySocket, room: string): Promise<void>;
   /**
@@ -112,6 +113,7 @@ type Scripts = {
   ): Promise<number>;
   sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string[]]>;
 };
+type QueuedOnline = { sbPresenceOnline(pods: string, now: number, prefix: string, max: number): unknown };
 
 /**
  * Presence from a per-room structure in Redis (not from asking every pod for its sockets, which
@@ -191,6 +193,16 @@ export function createPresence(deps: {
   );
   heartbeat.unref();
 
+  const listed = (room: string, [count, names]: [number, string[]]) => {
+    if (local.has(room)) knownSize.set(room, count);
+    return onlineList(count, names);
+  };
+  const listOnline = async (room: string) =>
+    listed(
+      room,
+      await guard(() => scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room), ackMaxUsers)),
+    );
+
   return {
     async joined(socket, room) {
       const user = socket.data.user;
@@ -198,20 +210,33 @@ export function createPresence(deps: {
       local.set(room, users);
       const count = (users.get(user) ?? 0) + 1;
       users.set(user, count);
-      if (count === 1) {
-        const key = podPrefix(room) + pod;
-        await guard(() =>
-          redis
-            .multi()
-            .hset(key, user, '1')
-            .pexpire(key, deps.ttlMs)
-            .zadd(podsKey(room), Date.now() + deps.ttlMs, pod)
-            .exec(),
-        );
-      }
       // The joiner gets it too (also a further tab of a user already there): the client learns
       // its join went through, and holds a stream offset from then on, which recovery needs.
+      if (count > 1) {
+        batches.add(room, user, true);
+        return listOnline(room);
+      }
+      const key = podPrefix(room) + pod;
+      const tx = redis
+        .multi()
+        .hset(key, user, '1')
+        .pexpire(key, deps.ttlMs)
+        .zadd(podsKey(room), Date.now() + deps.ttlMs, pod);
+      // The list in the same round trip, this user included.
+      (tx as unknown as QueuedOnline).sbPresenceOnline(
+        podsKey(room),
+        Date.now(),
+        podPrefix(room),
+        ackMaxUsers,
+      );
+      const results = await guard(async () => {
+        const replies = (await tx.exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        return replies;
+      });
       batches.add(room, user, true);
+      return listed(room, results.at(-1)?.[1] as [number, string[]]);
     },
     async left(socket, room) {
       const user = socket.data.user;
@@ -250,13 +275,7 @@ export function createPresence(deps: {
       // The leaving connection is out of the room already: the others hear it.
       batches.add(room, user, false);
     },
-    async listOnline(room) {
-      const [count, names] = await guard(() =>
-        scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room), ackMaxUsers),
-      );
-      if (local.has(room)) knownSize.set(room, count);
-      return onlineList(count, names);
-    },
+    listOnline,
     async stop() {
       clearInterval(heartbeat);
       batches.stop();

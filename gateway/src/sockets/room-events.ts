@@ -54,8 +54,7 @@ export function roomEventListeners(
       if (isNew) await socket.leave(room);
       throw err;
     }
-    if (isNew) await deps.presence.joined(socket, room);
-    const online = await deps.presence.listOnline(room);
+    const online = isNew ? await deps.presence.joined(socket, room) : await deps.presence.listOnline(room);
     if (!since) return { ok: true, ...online };
     try {
       const { missed, complete } = await deps.catchUp(room, since);
