@@ -27,5 +27,3 @@ export class StrikeCounter {
     return this.strikes > this.limits.max;
   }
 }
-
-export const createStrikeCounter = (limits: StrikeLimits) => new StrikeCounter(limits);

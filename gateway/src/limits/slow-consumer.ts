@@ -43,8 +43,6 @@ export class BufferMeter {
   }
 }
 
-export const createBufferMeter = (maxBytes: number) => new BufferMeter(maxBytes);
-
 /** What slow-consumer detection needs of an engine.io connection. */
 export type EngineConnection = {
   on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): unknown;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import {
-  createBufferMeter,
+  BufferMeter,
   type EngineConnection,
   packetBytes,
   slowConsumerWatch,
@@ -16,7 +16,7 @@ test('a packet weighs its string length or its byte length', () => {
 });
 
 test('the meter adds queued packets and the transport buffer, and forgets what was flushed', () => {
-  const meter = createBufferMeter(100);
+  const meter = new BufferMeter(100);
   meter.queued(60);
   assert.equal(meter.over(0), undefined);
   meter.queued(50);
