@@ -6,8 +6,6 @@ SHELL := bash
 NODE_BIN := $(shell scripts/ensure-node.sh)
 # /usr/sbin: haproxy and other daemons, which a normal user's PATH on Debian lacks.
 export PATH := $(NODE_BIN):$(PATH):/usr/sbin:/sbin
-# kafkajs schedules a negative timeout on Node >= 24 (harmless; kafkajs is in maintenance mode).
-export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 STACK := node --import tsx stack/src/cli.ts
 # Integration tests (unit tests run in test-unit; the chart on a control plane in test-cluster).
 TESTS ?= '*/test/*.test.ts'

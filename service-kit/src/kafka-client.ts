@@ -1,4 +1,5 @@
 import { Kafka, type LogEntry, logLevel, type RetryOptions } from 'kafkajs';
+import { idleKafkaRequestQueuesWhenEmpty } from './kafka-request-queue-fix.ts';
 import type { KafkaClientSecurity } from './kafka-security.ts';
 import type { Logger } from './logger.ts';
 
@@ -28,6 +29,7 @@ const toPino = {
 } as const satisfies Partial<Record<logLevel, string>>;
 
 export function createKafkaClient(o: KafkaClientOptions): Kafka {
+  idleKafkaRequestQueuesWhenEmpty();
   const logger = o.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: o.clientId,
