@@ -261,9 +261,9 @@ export type JoinOutcome =
  * allowed; in a public room the joiner becomes a member; a role already held is kept. Only the
  * creation is an interactive transaction (room and owner together); the join of an existing
  * room is single statements, each atomic, so a crowd joining at once does not queue for the
- * pool's connections the way transactions held across round trips do. A caller that already
- * knows the room is public joins a crowd with `joinOpenRoom` instead, and comes here for the
- * users it did not make members.
+ * pool's connections the way transactions held across round trips do. A crowd's joins go
+ * through `joinMembers` (one statement per batch); a caller comes here for a room that batch
+ * did not find (to auto-create it) and for a user it could not decide.
  */
 export async function joinRoom(
   db: Database,
@@ -289,48 +289,74 @@ export async function joinRoom(
       };
     }
   }
-  const found = await membership(db, input.room, input.user);
+  const found = await joinMembers(db, input.room, [input.user]);
   if (!found) return { outcome: 'no_room' };
-  if (found.role) return { outcome: 'member', room: found.room, role: found.role };
+  const role = found.roles.get(input.user);
+  if (role) return { outcome: found.joined.has(input.user) ? 'joined' : 'member', room: found.room, role };
   if (found.room.visibility !== 'public' || found.room.direct)
     return { outcome: 'not_member', room: found.room };
-  const inserted = await joinOpenRoom(db, input.room, [input.user]);
-  if (inserted === 'no_room') return { outcome: 'no_room' };
-  // Not inserted: a concurrent change (e.g. made a reader just now) wins over the default role.
-  const role = inserted.has(input.user)
-    ? 'member'
-    : ((await membership(db, input.room, input.user))?.role ?? 'member');
-  return { outcome: 'joined', room: found.room, role };
+  // Neither seen nor inserted: a concurrent change (e.g. made a reader just now) wins.
+  const now = await membership(db, input.room, input.user);
+  if (!now) return { outcome: 'no_room' };
+  return now.role
+    ? { outcome: 'joined', room: now.room, role: now.role }
+    : { outcome: 'not_member', room: now.room };
 }
 
+/** A room, the roles some users hold in it, and which of them its join just made members. */
+export type JoinedMembers = Memberships & { joined: Set<string> };
+
 /**
- * Makes the users members of a room that is public (and not direct) at this moment, in one
- * statement: the check and the insert see the same room, so a room deleted and re-created
- * private since the caller looked is never joined. Returns the users made members; one left
- * out is a member already, or the room is gone or not public (ask `joinRoom`). 'no_room': the
- * room was deleted while the statement ran.
+ * A crowd's `room:join` in one statement: reads the room and the users' roles, and makes those
+ * not in it members when the room is public (and not direct) in that same snapshot, so a room
+ * deleted and re-created private since the caller looked is never joined. A user absent from
+ * `roles` is not a member (a private room), or was inserted by a concurrent statement meanwhile
+ * (ask again). Undefined: no such room (also when it was deleted while the statement ran).
  */
-export async function joinOpenRoom(
+export async function joinMembers(
   db: Database,
   room: string,
   users: readonly string[],
-): Promise<Set<string> | 'no_room'> {
+): Promise<JoinedMembers | undefined> {
+  let rows: {
+    name: string;
+    visibility: RoomVisibility;
+    direct: boolean;
+    user_id: string | null;
+    role: RoomRole | null;
+    joined: boolean;
+  }[];
   try {
-    // Raw for the same reason as `membership`: every new member of a public room passes here.
-    // Sorted, so two pods inserting overlapping crowds take the rows' locks in the same order.
-    const rows = await db.$queryRaw<{ user_id: string }[]>`
-      INSERT INTO room_members (room, user_id, role, added_by)
-      SELECT r.name, u.user_id, 'member', u.user_id
-      FROM rooms r CROSS JOIN unnest(${[...users].sort()}::text[]) AS u(user_id)
-      WHERE r.name = ${room} AND r.visibility = 'public' AND NOT r.direct
-      ON CONFLICT DO NOTHING
-      RETURNING user_id`;
-    return new Set(rows.map((row) => row.user_id));
+    // Raw for the same reason as `memberships`; the insert's rows are not in the statement's
+    // snapshot, so they come back through RETURNING. Sorted, so two pods inserting overlapping
+    // crowds take the rows' locks in the same order.
+    rows = await db.$queryRaw`
+      WITH r AS (SELECT name, visibility, direct FROM rooms WHERE name = ${room}),
+      inserted AS (
+        INSERT INTO room_members (room, user_id, role, added_by)
+        SELECT r.name, u.user_id, 'member', u.user_id
+        FROM r CROSS JOIN unnest(${[...users].sort()}::text[]) AS u(user_id)
+        WHERE r.visibility = 'public' AND NOT r.direct
+        ON CONFLICT DO NOTHING
+        RETURNING user_id, role)
+      SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role, false AS joined
+      FROM r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY(${[...users]})
+      UNION ALL
+      SELECT r.name, r.visibility::text, r.direct, i.user_id, i.role::text, true FROM r CROSS JOIN inserted i`;
   } catch (err) {
-    // Deleted between the read and the insert: the member row has no room to point to.
-    if (isForeignKeyViolation(err)) return 'no_room';
+    if (isForeignKeyViolation(err)) return undefined;
     throw err;
   }
+  const first = rows[0];
+  if (!first) return undefined;
+  const roles = new Map<string, RoomRole>();
+  const joined = new Set<string>();
+  for (const row of rows) {
+    if (row.user_id === null || row.role === null) continue;
+    roles.set(row.user_id, row.role);
+    if (row.joined) joined.add(row.user_id);
+  }
+  return { room: { name: first.name, visibility: first.visibility, direct: first.direct }, roles, joined };
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   type Database,
   isDirectRoomName,
   type JoinOutcome,
-  joinOpenRoom,
+  joinMembers,
   joinRoom,
   type Memberships,
   memberships,
@@ -180,13 +180,22 @@ export function createRoomAccess(deps: {
     },
     { maxBatch: ROOM_BATCH_MAX },
   );
-  // New members of a room known to be public, joined together the same way: one insert, which
-  // checks the room is still public, per batch. Answers whether the user was made a member.
-  const openJoins = createRoomBatches<boolean>(
+  // The joins of a room asked for while its last join statement ran go together in the next one:
+  // one statement reads the crowd's roles and makes members of those not in a public room.
+  // 'ask again': a user that statement could not decide (joinRoom reads once more).
+  const joins = createRoomBatches<JoinOutcome | 'ask again'>(
     async (room, users) => {
       // A failure reaches the join's writeJoin, which answers UNAVAILABLE.
-      const joined = await joinOpenRoom(db, room, users);
-      return (user) => joined !== 'no_room' && joined.has(user);
+      const found = await joinMembers(db, room, users);
+      return (user) => {
+        if (!found) return { outcome: 'no_room' };
+        const role = found.roles.get(user);
+        if (role) return { outcome: found.joined.has(user) ? 'joined' : 'member', room: found.room, role };
+        if (found.room.visibility !== 'public' || found.room.direct) {
+          return { outcome: 'not_member', room: found.room };
+        }
+        return 'ask again';
+      };
     },
     { maxBatch: ROOM_BATCH_MAX },
   );
@@ -228,11 +237,12 @@ export function createRoomAccess(deps: {
    * announces the change and caches the outcome.
    */
   async function joinAs(principal: Principal, room: string, watch: Watch): Promise<JoinResult> {
-    const known = await lookup(room, principal.user);
-    if (known.facts && known.role) {
+    const known = listening ? cache.get(key(room, principal.user)) : undefined;
+    deps.metrics?.cacheLookups.inc({ result: known ? 'hit' : 'miss' });
+    if (known?.facts && known.role) {
       return { room, role: known.role, facts: known.facts, created: false };
     }
-    if (known.facts) {
+    if (known?.facts) {
       // A private room the user is not in is refused from what is known, without a query.
       const actor = {
         kind: 'user',
@@ -242,7 +252,7 @@ export function createRoomAccess(deps: {
       } as const;
       assertAllowed('join', { room, facts: known.facts, actor });
     }
-    const outcome = await writeJoin(principal.user, room, known.facts);
+    const outcome = await writeJoin(principal.user, room);
     const facts = 'room' in outcome ? factsOf(outcome.room) : undefined;
     const ctx: AccessContext = {
       room,
@@ -267,17 +277,16 @@ export function createRoomAccess(deps: {
   }
 
   /**
-   * The membership write of a join. A room known to be public: the user joins with the crowd
-   * joining it now (one insert per batch); one that insert did not make a member (already one,
-   * or the room changed) and a room not known yet go through joinRoom, which reads and decides.
+   * The membership read and write of a join: with the crowd joining the room now (one statement
+   * per batch); through joinRoom for an unknown room (to auto-create it where allowed) and for a
+   * user that statement could not decide.
    */
-  async function writeJoin(user: string, room: string, facts: RoomFacts | undefined): Promise<JoinOutcome> {
+  async function writeJoin(user: string, room: string): Promise<JoinOutcome> {
     try {
-      if (facts && facts.visibility === 'public' && !facts.direct && (await openJoins.load(room, user))) {
-        return { outcome: 'joined', room: { name: room, ...facts }, role: 'member' };
-      }
-      // A room known to exist needs no insert attempt.
-      const autoCreate = deps.autoCreate && !facts && !isDirectRoomName(room);
+      const batched = await joins.load(room, user);
+      if (batched !== 'ask again' && batched.outcome !== 'no_room') return batched;
+      const autoCreate = deps.autoCreate && !isDirectRoomName(room);
+      if (batched !== 'ask again' && !autoCreate) return batched;
       return await joinRoom(db, { room, user, autoCreate });
     } catch (err) {
       throw unavailable('room memberships are unavailable', err);
