@@ -53,39 +53,51 @@ for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
 end
 return 0
 `;
-// The users online in a room: how many, and at most ARGV[3] of their names. With one live pod
+// The users online in a room: how many, and at most `max` of their names. With one live pod
 // (a room served by one gateway, the common case) the count is the hash's length and the names
 // come from a bounded scan, so a join costs O(names listed), not O(room); with several pods the
 // users are merged to count each once (a user may be connected through more than one).
-const ONLINE = `
-local now = tonumber(ARGV[1])
-local prefix = ARGV[2]
-local max = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1)
-local pods = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
-local names, seen, count = {}, {}, 0
-local function add(user)
-  if seen[user] then return end
-  seen[user] = true
-  count = count + 1
-  if #names < max then names[#names + 1] = user end
-end
-if #pods == 1 then
-  local key = prefix .. pods[1]
-  local total = redis.call('HLEN', key)
-  local cursor = '0'
-  repeat
-    local page = redis.call('HSCAN', key, cursor, 'COUNT', max)
-    cursor = page[1]
-    for i = 1, #page[2], 2 do add(page[2][i]) end
-  until cursor == '0' or #names >= max
-  count = total
-else
-  for _, pod in ipairs(pods) do
-    for _, user in ipairs(redis.call('HKEYS', prefix .. pod)) do add(user) end
+const ONLINE_LUA = `
+local function online(pods_key, now, prefix, max)
+  redis.call('ZREMRANGEBYSCORE', pods_key, '-inf', now - 1)
+  local pods = redis.call('ZRANGEBYSCORE', pods_key, now, '+inf')
+  local names, seen, count = {}, {}, 0
+  local function add(user)
+    if seen[user] then return end
+    seen[user] = true
+    count = count + 1
+    if #names < max then names[#names + 1] = user end
   end
+  if #pods == 1 then
+    local key = prefix .. pods[1]
+    local total = redis.call('HLEN', key)
+    local cursor = '0'
+    repeat
+      local page = redis.call('HSCAN', key, cursor, 'COUNT', max)
+      cursor = page[1]
+      for i = 1, #page[2], 2 do add(page[2][i]) end
+    until cursor == '0' or #names >= max
+    count = total
+  else
+    for _, pod in ipairs(pods) do
+      for _, user in ipairs(redis.call('HKEYS', prefix .. pod)) do add(user) end
+    end
+  end
+  return {count, names}
 end
-return {count, names}
+`;
+const ONLINE = `${ONLINE_LUA}
+return online(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]))
+`;
+// A user's first connection to the room on this pod: its field, the hash's and the pod's
+// lifetimes, and the list for the join ack (this user included), in one script.
+const JOINED = `${ONLINE_LUA}
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[5])
+redis.call('HSET', KEYS[2], ARGV[4], '1')
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
+return online(KEYS[1], now, ARGV[2], tonumber(ARGV[6]))
 `;
 
 /** The presence window of a room of up to 200 users: its joins and leaves gathered into one event. */
@@ -112,8 +124,17 @@ type Scripts = {
     last: '0' | '1',
   ): Promise<number>;
   sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string[]]>;
+  sbPresenceJoined(
+    pods: string,
+    own: string,
+    now: number,
+    prefix: string,
+    pod: string,
+    user: string,
+    ttlMs: number,
+    max: number,
+  ): Promise<[number, string[]]>;
 };
-type QueuedOnline = { sbPresenceOnline(pods: string, now: number, prefix: string, max: number): unknown };
 
 /**
  * Presence from a per-room structure in Redis (not from asking every pod for its sockets, which
@@ -136,6 +157,7 @@ export function createPresence(deps: {
   const { redis } = deps;
   redis.defineCommand('sbPresenceLeft', { numberOfKeys: 2, lua: LEFT });
   redis.defineCommand('sbPresenceOnline', { numberOfKeys: 1, lua: ONLINE });
+  redis.defineCommand('sbPresenceJoined', { numberOfKeys: 2, lua: JOINED });
   const scripts = redis as unknown as Scripts;
   const pod = randomUUID();
   const podsKey = (room: string) => `sb:presence:{${room}}:pods`;
@@ -216,27 +238,20 @@ export function createPresence(deps: {
         batches.add(room, user, true);
         return listOnline(room);
       }
-      const key = podPrefix(room) + pod;
-      const tx = redis
-        .multi()
-        .hset(key, user, '1')
-        .pexpire(key, deps.ttlMs)
-        .zadd(podsKey(room), Date.now() + deps.ttlMs, pod);
-      // The list in the same round trip, this user included.
-      (tx as unknown as QueuedOnline).sbPresenceOnline(
-        podsKey(room),
-        Date.now(),
-        podPrefix(room),
-        ackMaxUsers,
+      const online = await guard(() =>
+        scripts.sbPresenceJoined(
+          podsKey(room),
+          podPrefix(room) + pod,
+          Date.now(),
+          podPrefix(room),
+          pod,
+          user,
+          deps.ttlMs,
+          ackMaxUsers,
+        ),
       );
-      const results = await guard(async () => {
-        const replies = (await tx.exec()) ?? [];
-        const failed = replies.find(([err]) => err);
-        if (failed) throw failed[0];
-        return replies;
-      });
       batches.add(room, user, true);
-      return listed(room, results.at(-1)?.[1] as [number, string[]]);
+      return listed(room, online);
     },
     async left(socket, room) {
       const user = socket.data.user;
