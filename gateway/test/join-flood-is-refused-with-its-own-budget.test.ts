@@ -43,3 +43,20 @@ test('a join and leave flood gets RATE_LIMITED; the same user still sends, other
   );
   await calm.assertUnaffected();
 });
+
+test("a connection's first join is paid by its handshake: the budget's burst is left for the joins after it", async () => {
+  const client = await connectClient(gateway.url, { user: 'first-join-free' });
+  after(() => client.close());
+  const room = uniqueRoom('first');
+  // The first join and the whole burst of 5 go through; then the budget refuses.
+  for (let i = 0; i < 6; i++) {
+    const ack = await request(client, ClientEvent.RoomJoin, { room: `${room}-${i}` });
+    assert.equal(ack.ok, true, `join ${i}: ${JSON.stringify(ack)}`);
+  }
+  const more = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      request(client, ClientEvent.RoomJoin, { room: `${room}-more-${i}` }),
+    ),
+  );
+  assert.ok(more.filter((a) => !a.ok).length >= 8, JSON.stringify(more));
+});

@@ -29,7 +29,8 @@ export type DefineEvent = <T>(
   schema: PayloadParser<T>,
   /**
    * The user's budget this event spends (each kind of event has its own); null when `run`
-   * spends it itself (message:send takes its token in the dedup claim's round trip).
+   * spends it itself (message:send takes its token in the dedup claim's round trip; room:join
+   * spends none on a connection's first join).
    */
   budget: Budget | null,
   run: (socket: GatewaySocket, input: T) => Promise<unknown>,

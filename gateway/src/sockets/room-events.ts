@@ -25,12 +25,19 @@ export function roomEventListeners(
     catchUp: CatchUp;
     heard: (room: string) => Promise<void>;
     maxRoomsPerConnection: number;
-    /** Joins and leaves share a budget of their own (not the sends'). */
+    /**
+     * Joins and leaves share a budget of their own (not the sends'). A connection's first join
+     * is paid by its handshake, which the handshake budget admitted: one Redis round trip fewer
+     * on connect + join, and a user's joins stay bounded by both budgets together.
+     */
     budget: Budget;
   },
 ): Record<string, EventListener> {
+  const firstJoinSpent = new WeakSet<GatewaySocket>();
   const join = async (socket: GatewaySocket, { room, since }: RoomJoin): Promise<JoinAck> => {
     const { principal } = socket.data;
+    if (firstJoinSpent.has(socket)) await deps.budget.take(socket.data.user);
+    else firstJoinSpent.add(socket);
     const isNew = !socket.rooms.has(room);
     // socket.rooms holds the socket's own room and its user room: one connection cannot grow without bound.
     if (isNew && socket.rooms.size > deps.maxRoomsPerConnection + 1) {
@@ -78,7 +85,7 @@ export function roomEventListeners(
   };
 
   return {
-    [ClientEvent.RoomJoin]: define(ClientEvent.RoomJoin, roomJoinSchema, deps.budget, join),
+    [ClientEvent.RoomJoin]: define(ClientEvent.RoomJoin, roomJoinSchema, null, join),
     [ClientEvent.RoomLeave]: define(ClientEvent.RoomLeave, roomLeaveSchema, deps.budget, leave),
   };
 }
