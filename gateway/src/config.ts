@@ -84,7 +84,11 @@ export const gatewayConfigSchema = z
     // address) shared by all pods through Redis, caps per pod or per user.
     RATE_LIMIT_BURST: env.int(30, 'message:send per user: token bucket size (sends in a burst), all pods', 1),
     RATE_LIMIT_PER_SECOND: env.int(10, 'message:send per user: bucket refill per second', 1),
-    ROOM_EVENTS_LIMIT_BURST: env.int(100, "room:join and room:leave per user (not a connection's first join): bucket size", 1),
+    ROOM_EVENTS_LIMIT_BURST: env.int(
+      100,
+      "room:join and room:leave per user (not a connection's first join): bucket size",
+      1,
+    ),
     ROOM_EVENTS_LIMIT_PER_SECOND: env.int(10, 'room:join and room:leave per user: refill per second', 1),
     TYPING_LIMIT_BURST: env.int(10, 'typing per user: bucket size; beyond, typing is dropped silently', 1),
     TYPING_LIMIT_PER_SECOND: env.int(2, 'typing per user: refill per second', 1),

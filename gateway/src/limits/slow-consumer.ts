@@ -14,9 +14,9 @@ export function packetBytes(packet: { data?: unknown }): number {
 }
 
 /**
- * Counts what waits in the write buffer as packets are queued (O(1) per packet, however long
- * the buffer) and forgets it when the buffer is handed to the transport; the transport's own
- * buffer is added at each check. A class: every connection has one.
+ * Counts what waits in the write buffer as packets are queued while the transport is busy (O(1)
+ * per packet, however long the buffer) and forgets it when the buffer is handed to the
+ * transport; the transport's own buffer is added at each check. A class: every connection has one.
  */
 export class BufferMeter {
   private readonly maxBytes: number;
@@ -47,7 +47,11 @@ export class BufferMeter {
 export type EngineConnection = {
   on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): unknown;
   on(event: 'flush', listener: (this: EngineConnection) => void): unknown;
-  transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  transport: {
+    name: string;
+    writable: boolean;
+    socket?: { bufferedAmount?: number; terminate?: () => void };
+  };
   close(discard?: boolean): unknown;
 };
 
@@ -66,6 +70,9 @@ export function slowConsumerWatch<Owner>(options: {
     watched.get(this)?.meter.flushed();
   }
   function packetCreate(this: EngineConnection, packet: { data?: unknown }) {
+    // A transport that can take the packet gets it at once (engine.io flushes right after this
+    // event): only packets that wait are counted, so a reading client costs one property read.
+    if (this.transport.writable) return;
     const entry = watched.get(this);
     if (!entry || entry.meter.tripped) return;
     const { meter } = entry;

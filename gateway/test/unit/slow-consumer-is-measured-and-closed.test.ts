@@ -38,7 +38,7 @@ function connection(transport: EngineConnection['transport']) {
 }
 
 test('past the bound the connection is reported once and closed, discarding its buffer', async () => {
-  const { conn, closes } = connection({ name: 'polling' });
+  const { conn, closes } = connection({ name: 'polling', writable: false });
   const slow: number[] = [];
   slowConsumerWatch<string>({ maxBytes: 10, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
   conn.emit('packetCreate', { data: 'aaaaaa' });
@@ -55,7 +55,7 @@ test('past the bound the connection is reported once and closed, discarding its 
 test("a WebSocket's unsent bytes count, and the socket is terminated", async () => {
   let terminated = 0;
   const ws = { bufferedAmount: 50, terminate: () => terminated++ };
-  const { conn, closes } = connection({ name: 'websocket', socket: ws });
+  const { conn, closes } = connection({ name: 'websocket', writable: false, socket: ws });
   const slow: number[] = [];
   slowConsumerWatch<string>({ maxBytes: 100, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
   conn.emit('packetCreate', { data: 'x'.repeat(10) });
@@ -68,8 +68,8 @@ test("a WebSocket's unsent bytes count, and the socket is terminated", async () 
 });
 
 test('connections share the listeners and keep counts of their own; the report names the owner', async () => {
-  const a = connection({ name: 'polling' });
-  const b = connection({ name: 'polling' });
+  const a = connection({ name: 'polling', writable: false });
+  const b = connection({ name: 'polling', writable: false });
   const slow: [string, number][] = [];
   const watch = slowConsumerWatch<string>({
     maxBytes: 10,
@@ -86,4 +86,20 @@ test('connections share the listeners and keep counts of their own; the report n
   assert.deepEqual(slow, [['b', 16]]);
   assert.deepEqual(a.closes, []);
   assert.deepEqual(b.closes, [true]);
+});
+
+test('a transport that can take the packet at once counts nothing: it is sent right away', async () => {
+  const transport = { name: 'polling', writable: true };
+  const { conn, closes } = connection(transport);
+  const slow: number[] = [];
+  slowConsumerWatch<string>({ maxBytes: 10, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
+  for (let i = 0; i < 5; i++) conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  transport.writable = false;
+  conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(slow, []);
+  conn.emit('packetCreate', { data: 'x'.repeat(8) });
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(slow, [16]);
+  assert.deepEqual(closes, [true]);
 });
