@@ -17,6 +17,8 @@ export type RunFigures = {
   /** The big room: node CPU per delivery divided by the raw ws relay's of the same round. */
   cpuPerDeliveryVsRaw?: number;
   rssPerConnectionKiB?: number;
+  /** RSS each connection of a second batch as big adds. */
+  furtherRssPerConnectionKiB?: number;
   heapPerConnectionKiB?: number;
 };
 
@@ -86,6 +88,11 @@ function rows(p: TableParameters): Row[] {
     {
       figure: `RSS per idle connection (${formatNumber(p.idle)} connections)`,
       value: (runs) => collect(runs, (r) => r.rssPerConnectionKiB),
+      format: (v) => (Number.isFinite(v) ? `${v.toFixed(1)} KiB` : 'n/a'),
+    },
+    {
+      figure: `same, each of ${formatNumber(p.idle)} more connections`,
+      value: (runs) => collect(runs, (r) => r.furtherRssPerConnectionKiB),
       format: (v) => (Number.isFinite(v) ? `${v.toFixed(1)} KiB` : 'n/a'),
     },
     {

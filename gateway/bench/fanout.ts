@@ -23,7 +23,8 @@ import {
  *   max-rate         the same rooms, rates stepped up: the highest with p99 < 100 ms
  *   big-room         1,000 members in one room: connect + join CPU per member, time to fill,
  *                    CPU per delivery next to a raw ws relay of equal frames
- *   idle-memory      RSS and V8 heap kept (after a full collection) per idle connection, 2,000 connections
+ *   idle-memory      RSS and V8 heap kept (after a full collection) per idle connection, 2,000 connections,
+ *                    then the RSS each of 2,000 more adds
  *   lb-fanout        (not in the default set) the stack through its load balancer, 200
  *                    receivers + 20 senders in one room, vs the raw ws relay
  * Options: --scenario a,b|all, --systems switchboard,reference, --rounds (2), --seconds (6, each
@@ -189,6 +190,7 @@ try {
         const result = await runIdleConnections(fresh, params.idle, log, { heap: true });
         const figures = roundFigures(fresh, round);
         figures.rssPerConnectionKiB = result.perConnection / 1024;
+        figures.furtherRssPerConnectionKiB = result.furtherPerConnection / 1024;
         if (result.heapPerConnection !== undefined)
           figures.heapPerConnectionKiB = result.heapPerConnection / 1024;
       }

@@ -9,7 +9,9 @@ import type { SystemUnderTest } from './systems.ts';
  * has no free room, so the caller starts the node fresh. RSS also counts what the connects
  * left behind: young-generation pages they touched (up to its fixed size, tens of MiB) and
  * garbage not yet collected. When the node was started to report it (heap-report.ts), the V8
- * heap kept after a full collection is measured too: what each connection holds.
+ * heap kept after a full collection is measured too: what each connection holds. A second batch
+ * of `count` connections then gives the RSS each further connection adds, with the young
+ * generation already grown: the slope a pod's memory follows past the first thousands.
  */
 export type IdleResult = {
   connections: number;
@@ -18,6 +20,8 @@ export type IdleResult = {
   perConnection: number;
   /** V8 heap kept per connection, after a full collection; undefined unless reported. */
   heapPerConnection?: number;
+  /** RSS added per connection by the second batch of `connections`. */
+  furtherPerConnection: number;
 };
 
 const nodeRss = (system: SystemUnderTest) => system.nodes.reduce((sum, p) => sum + rssBytes(p.pid), 0);
@@ -34,6 +38,7 @@ export async function runIdleConnections(
   options: { heap?: boolean } = {},
 ): Promise<IdleResult> {
   const members = Array.from({ length: count }, (_, i) => ({ user: `bench-i${i}`, room: '' }));
+  const further = Array.from({ length: count }, (_, i) => ({ user: `bench-j${i}`, room: '' }));
   // A few connections first, so compiling the handshake path is not counted per connection.
   closeAll((await connectMembers(system, members.slice(0, 50), { join: false })).clients);
   await sleep(2000);
@@ -41,10 +46,17 @@ export async function runIdleConnections(
   // After the RSS reading: a full collection may return pages to the system.
   const heapBefore = options.heap ? await nodeHeap(system) : undefined;
   const { clients, fillMs } = await connectMembers(system, members, { join: false });
+  let more: typeof clients = [];
   try {
     await sleep(3000);
     const rssAfter = nodeRss(system);
     const heapAfter = heapBefore === undefined ? undefined : await nodeHeap(system);
+    // After the full collection of the heap reading, like the first batch after its warm-up.
+    await sleep(1000);
+    const rssBeforeMore = nodeRss(system);
+    more = (await connectMembers(system, further, { join: false })).clients;
+    await sleep(3000);
+    const furtherPerConnection = ratio(nodeRss(system) - rssBeforeMore, more.length);
     const result: IdleResult = {
       connections: clients.length,
       rssBefore,
@@ -54,6 +66,7 @@ export async function runIdleConnections(
         heapBefore === undefined || heapAfter === undefined
           ? undefined
           : ratio(heapAfter - heapBefore, clients.length),
+      furtherPerConnection,
     };
     log(
       `  ${clients.length} idle connections in ${(fillMs / 1000).toFixed(1)} s: node RSS ` +
@@ -61,10 +74,12 @@ export async function runIdleConnections(
         `${(result.perConnection / 1024).toFixed(1)} KiB per connection` +
         (result.heapPerConnection === undefined
           ? ''
-          : `; V8 heap kept after a full collection ${(result.heapPerConnection / 1024).toFixed(1)} KiB per connection`),
+          : `; V8 heap kept after a full collection ${(result.heapPerConnection / 1024).toFixed(1)} KiB per connection`) +
+        `; ${more.length} more add ${(furtherPerConnection / 1024).toFixed(1)} KiB of RSS each`,
     );
     return result;
   } finally {
     closeAll(clients);
+    closeAll(more);
   }
 }
