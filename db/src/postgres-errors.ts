@@ -1,6 +1,6 @@
 /**
  * Reading PostgreSQL errors as they come out of Prisma's pg driver adapter: the adapter keeps
- * the driver's error under `meta.driverAdapterError.cause`.
+ * the driver's error under `meta.driverAdapterError.cause` (hotStatement's come from pg itself).
  */
 type DriverCause = { kind?: string; code?: string; originalCode?: string; message?: string };
 
@@ -31,11 +31,13 @@ export function describeDatabaseError(err: unknown): string {
   return cause?.message ?? cause?.kind ?? (err as Error)?.message?.split('\n').at(-1) ?? String(err);
 }
 
-/** A row pointing to one that is not there (SQLSTATE 23503), however the adapter names it. */
+/** A row pointing to one that is not there (SQLSTATE 23503), however the adapter (or pg) names it. */
 export function isForeignKeyViolation(err: unknown): boolean {
   const cause = driverCause(err);
+  const code = (err as { code?: unknown } | undefined)?.code;
   return (
-    (err as { code?: unknown } | undefined)?.code === 'P2003' ||
+    code === 'P2003' ||
+    code === '23503' ||
     cause?.kind === 'ForeignKeyConstraintViolation' ||
     (cause?.originalCode ?? cause?.code) === '23503'
   );

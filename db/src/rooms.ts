@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database } from './client.ts';
+import { type Database, hotStatement } from './client.ts';
 import type { Prisma } from './generated/client.ts';
 import type { RoomRole, RoomVisibility } from './generated/enums.ts';
 import { isForeignKeyViolation } from './postgres-errors.ts';
@@ -77,6 +77,25 @@ export async function membership(db: Tx, room: string, user: string): Promise<Me
 /** A room and the roles some users hold in it (a user absent from `roles` is not a member). */
 export type Memberships = { room: RoomView; roles: Map<string, RoomRole> };
 
+/** A row of the membership statements: the room, and a user with a role (or NULLs: none). */
+type MemberRow = {
+  name: string;
+  visibility: RoomVisibility;
+  direct: boolean;
+  user_id: string | null;
+  role: RoomRole | null;
+};
+
+// Raw SQL (hotStatement): the lookup behind every cache miss of a send or read; Prisma's
+// relation query cost ~910 us of CPU against ~500 us for one raw statement through Prisma.
+// One row per user who is a member, or one row with a NULL user when none is (LEFT JOIN).
+const MEMBERSHIPS = {
+  name: 'sb_memberships',
+  text: `SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role
+    FROM rooms r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY($2::text[])
+    WHERE r.name = $1`,
+};
+
 /**
  * `membership` for several users of one room in one statement: a crowd joining a room at once
  * costs one round trip per batch instead of one per user. Undefined: no such room.
@@ -86,22 +105,7 @@ export async function memberships(
   room: string,
   users: readonly string[],
 ): Promise<Memberships | undefined> {
-  // Raw SQL: this is the lookup behind every join and every cache miss of a send, and Prisma's
-  // relation query costs ~910 us of CPU against ~500 us for one raw statement (measured with
-  // 3,000 lookups each on the local stack). One row per user who is a member, or one row with a
-  // NULL user when none is (LEFT JOIN).
-  const rows = await db.$queryRaw<
-    {
-      name: string;
-      visibility: RoomVisibility;
-      direct: boolean;
-      user_id: string | null;
-      role: RoomRole | null;
-    }[]
-  >`
-    SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role
-    FROM rooms r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY(${[...users]})
-    WHERE r.name = ${room}`;
+  const rows = await hotStatement<MemberRow>(db, MEMBERSHIPS, [room, [...users]]);
   const first = rows[0];
   if (!first) return undefined;
   const roles = new Map<string, RoomRole>();
@@ -303,6 +307,23 @@ export async function joinRoom(
     : { outcome: 'not_member', room: now.room };
 }
 
+// The insert's rows are not in the statement's snapshot: they come back through RETURNING.
+const JOIN_MEMBERS = {
+  name: 'sb_join_members',
+  text: `WITH r AS (SELECT name, visibility, direct FROM rooms WHERE name = $1),
+    inserted AS (
+      INSERT INTO room_members (room, user_id, role, added_by)
+      SELECT r.name, u.user_id, 'member', u.user_id
+      FROM r CROSS JOIN unnest($2::text[]) AS u(user_id)
+      WHERE r.visibility = 'public' AND NOT r.direct
+      ON CONFLICT DO NOTHING
+      RETURNING user_id, role)
+    SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role, false AS joined
+    FROM r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY($3::text[])
+    UNION ALL
+    SELECT r.name, r.visibility::text, r.direct, i.user_id, i.role::text, true FROM r CROSS JOIN inserted i`,
+};
+
 /** A room, the roles some users hold in it, and which of them its join just made members. */
 export type JoinedMembers = Memberships & { joined: Set<string> };
 
@@ -318,31 +339,10 @@ export async function joinMembers(
   room: string,
   users: readonly string[],
 ): Promise<JoinedMembers | undefined> {
-  let rows: {
-    name: string;
-    visibility: RoomVisibility;
-    direct: boolean;
-    user_id: string | null;
-    role: RoomRole | null;
-    joined: boolean;
-  }[];
+  let rows: (MemberRow & { joined: boolean })[];
   try {
-    // Raw for the same reason as `memberships`; the insert's rows are not in the statement's
-    // snapshot, so they come back through RETURNING. Sorted, so two pods inserting overlapping
-    // crowds take the rows' locks in the same order.
-    rows = await db.$queryRaw`
-      WITH r AS (SELECT name, visibility, direct FROM rooms WHERE name = ${room}),
-      inserted AS (
-        INSERT INTO room_members (room, user_id, role, added_by)
-        SELECT r.name, u.user_id, 'member', u.user_id
-        FROM r CROSS JOIN unnest(${[...users].sort()}::text[]) AS u(user_id)
-        WHERE r.visibility = 'public' AND NOT r.direct
-        ON CONFLICT DO NOTHING
-        RETURNING user_id, role)
-      SELECT r.name, r.visibility::text AS visibility, r.direct, m.user_id, m.role::text AS role, false AS joined
-      FROM r LEFT JOIN room_members m ON m.room = r.name AND m.user_id = ANY(${[...users]})
-      UNION ALL
-      SELECT r.name, r.visibility::text, r.direct, i.user_id, i.role::text, true FROM r CROSS JOIN inserted i`;
+    // Sorted, so two pods inserting overlapping crowds take the rows' locks in the same order.
+    rows = await hotStatement(db, JOIN_MEMBERS, [room, [...users].sort(), [...users]]);
   } catch (err) {
     if (isForeignKeyViolation(err)) return undefined;
     throw err;

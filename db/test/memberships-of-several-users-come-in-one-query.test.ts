@@ -15,10 +15,10 @@ test('the roles of several users of a room come back together; non-members are a
   let statements = 0;
   const counted = new Proxy(db, {
     get: (target, name, receiver) =>
-      name === '$queryRaw'
-        ? (...args: Parameters<typeof db.$queryRaw>) => {
+      name === '$queryRawUnsafe'
+        ? (...args: Parameters<typeof db.$queryRawUnsafe>) => {
             statements++;
-            return target.$queryRaw(...args);
+            return target.$queryRawUnsafe(...args);
           }
         : Reflect.get(target, name, receiver),
   });
