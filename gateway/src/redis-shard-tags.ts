@@ -1,7 +1,12 @@
 import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /** Shards of the keys kept per user or address: each is one Redis Cluster slot. */
 export const SHARDS = 1024;
+
+// The ids of recent senders and connections: a send asks for its sender's tag three times
+// (budget, dedup entry, settle), and a digest costs more than the lookup.
+const recent = new LRUCache<string, string>({ max: 10_000 });
 
 /**
  * The hash tag of an id's keys (`{s<shard>}`). Under a Redis Cluster one script may only touch
@@ -12,5 +17,10 @@ export const SHARDS = 1024;
  * a shard is one key that lives and dies with that shard's entries.
  */
 export function shardTag(id: string): string {
-  return `{s${hash('sha256', id, 'buffer').readUInt16BE(0) % SHARDS}}`;
+  let tag = recent.get(id);
+  if (tag === undefined) {
+    tag = `{s${hash('sha256', id, 'buffer').readUInt16BE(0) % SHARDS}}`;
+    recent.set(id, tag);
+  }
+  return tag;
 }
