@@ -15,12 +15,15 @@ export function packetBytes(packet: { data?: unknown }): number {
 
 /**
  * Counts what waits in the write buffer as packets are queued while the transport is busy (O(1)
- * per packet, however long the buffer) and forgets it when the buffer is handed to the
- * transport; the transport's own buffer is added at each check. A class: every connection has one.
+ * per packet, however long the buffer). engine.io hands its whole write buffer to the transport
+ * and starts a new array, so a packet queued into another array than the last one's means what
+ * was counted has left: no listener runs on every flush. The transport's own buffer is added
+ * at each check. A class: every connection has one.
  */
 export class BufferMeter {
   private readonly maxBytes: number;
   private waiting = 0;
+  private buffer: object | undefined;
   /** Set once the connection is being closed for it. */
   tripped = false;
 
@@ -28,12 +31,13 @@ export class BufferMeter {
     this.maxBytes = maxBytes;
   }
 
-  queued(bytes: number): void {
+  /** A packet of `bytes` queued into `buffer` (the connection's write buffer now). */
+  queued(bytes: number, buffer: object): void {
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.waiting = 0;
+    }
     this.waiting += bytes;
-  }
-
-  flushed(): void {
-    this.waiting = 0;
   }
 
   /** The bytes waiting now, when they are over the bound; otherwise undefined. */
@@ -46,7 +50,8 @@ export class BufferMeter {
 /** What slow-consumer detection needs of an engine.io connection. */
 export type EngineConnection = {
   on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): unknown;
-  on(event: 'flush', listener: (this: EngineConnection) => void): unknown;
+  /** The packets waiting for the transport; replaced by a new array at each flush. */
+  writeBuffer: object;
   transport: {
     name: string;
     writable: boolean;
@@ -66,9 +71,6 @@ export function slowConsumerWatch<Owner>(options: {
   onSlow: (owner: Owner, bufferedBytes: number) => void;
 }): (conn: EngineConnection, owner: Owner) => void {
   const watched = new WeakMap<EngineConnection, { meter: BufferMeter; owner: Owner }>();
-  function flush(this: EngineConnection) {
-    watched.get(this)?.meter.flushed();
-  }
   function packetCreate(this: EngineConnection, packet: { data?: unknown }) {
     // A transport that can take the packet gets it at once (engine.io flushes right after this
     // event): only packets that wait are counted, so a reading client costs one property read.
@@ -76,7 +78,7 @@ export function slowConsumerWatch<Owner>(options: {
     const entry = watched.get(this);
     if (!entry || entry.meter.tripped) return;
     const { meter } = entry;
-    meter.queued(packetBytes(packet));
+    meter.queued(packetBytes(packet), this.writeBuffer);
     const ws = this.transport.name === 'websocket' ? this.transport.socket : undefined;
     const buffered = meter.over(ws?.bufferedAmount ?? 0);
     if (buffered === undefined) return;
@@ -90,7 +92,6 @@ export function slowConsumerWatch<Owner>(options: {
   }
   return (conn, owner) => {
     watched.set(conn, { meter: new BufferMeter(options.maxBytes), owner });
-    conn.on('flush', flush);
     conn.on('packetCreate', packetCreate);
   };
 }

@@ -15,34 +15,40 @@ test('a packet weighs its string length or its byte length', () => {
   assert.equal(packetBytes({}), 0);
 });
 
-test('the meter adds queued packets and the transport buffer, and forgets what was flushed', () => {
+test('the meter adds packets queued into one write buffer and the transport buffer; a new buffer starts over', () => {
   const meter = new BufferMeter(100);
-  meter.queued(60);
+  const first: unknown[] = [];
+  meter.queued(60, first);
   assert.equal(meter.over(0), undefined);
-  meter.queued(50);
+  meter.queued(50, first);
   assert.equal(meter.over(0), 110);
-  meter.flushed();
-  assert.equal(meter.over(90), undefined);
-  assert.equal(meter.over(101), 101);
+  // engine.io handed `first` to the transport and queues into a new array.
+  meter.queued(10, []);
+  assert.equal(meter.over(80), undefined);
+  assert.equal(meter.over(91), 101);
 });
 
-/** An engine.io connection reduced to what the watcher uses. */
+/** An engine.io connection reduced to what the watcher uses; `flush` starts a new write buffer. */
 function connection(transport: EngineConnection['transport']) {
   const emitter = new EventEmitter();
   const closes: (boolean | undefined)[] = [];
   const conn = Object.assign(emitter, {
     transport,
+    writeBuffer: [] as unknown[],
     close: (discard?: boolean) => closes.push(discard),
-  }) as unknown as EngineConnection & EventEmitter;
-  return { conn, closes };
+  }) as unknown as EngineConnection & EventEmitter & { writeBuffer: unknown[] };
+  const flush = () => {
+    conn.writeBuffer = [];
+  };
+  return { conn, closes, flush };
 }
 
 test('past the bound the connection is reported once and closed, discarding its buffer', async () => {
-  const { conn, closes } = connection({ name: 'polling', writable: false });
+  const { conn, closes, flush } = connection({ name: 'polling', writable: false });
   const slow: number[] = [];
   slowConsumerWatch<string>({ maxBytes: 10, onSlow: (_owner, b) => slow.push(b) })(conn, 'a');
   conn.emit('packetCreate', { data: 'aaaaaa' });
-  conn.emit('flush');
+  flush();
   conn.emit('packetCreate', { data: 'aaaaaa' });
   assert.deepEqual(slow, []);
   conn.emit('packetCreate', { data: 'aaaaaa' });
