@@ -107,3 +107,30 @@ test("a join on one pod does not void the other pod's cached decisions of other 
 
   assert.equal(there.counts.miss, before, "ann's decision was dropped by bob's join");
 });
+
+test('a crowd joining at once is announced in few messages, and the other pod drops each refusal it cached', async () => {
+  const [here, there] = [await pod(), await pod()];
+  const listener = redisClient();
+  connections.push(listener);
+  let messages = 0;
+  listener.on('message', () => messages++);
+  await listener.subscribe(channel);
+  const room = uniqueRoom('announced');
+  await here.access.join(principal('owner'), room);
+  const crowd = Array.from({ length: 30 }, (_, i) => `announced-${i}`);
+  // Not members yet: the other pod caches their refusals.
+  for (const user of crowd) {
+    await assert.rejects(there.access.assertCanSend(principal(user), room), { code: 'FORBIDDEN' });
+  }
+  messages = 0;
+
+  await Promise.all(crowd.map((user) => here.access.join(principal(user), room)));
+
+  await eventually('the other pod lets every new member send', async () => {
+    const sends = await Promise.allSettled(
+      crowd.map((user) => there.access.assertCanSend(principal(user), room)),
+    );
+    return sends.every((s) => s.status === 'fulfilled');
+  });
+  assert.ok(messages < crowd.length / 2, `${messages} messages for ${crowd.length} joins`);
+});

@@ -142,15 +142,18 @@ export function createRoomAccess(deps: {
 
   const onMessage = (from: string, text: string) => {
     if (from !== channel) return;
-    let parsed: { origin?: string; change?: RoomChange };
+    let parsed: { origin?: string; change?: RoomChange; changes?: RoomChange[] };
     try {
       parsed = JSON.parse(text);
     } catch {
       return;
     }
-    if (!parsed.change || parsed.origin === origin) return;
-    forget(parsed.change);
-    notify(parsed.change);
+    if (typeof parsed !== 'object' || parsed === null || parsed.origin === origin) return;
+    const changes = Array.isArray(parsed.changes) ? parsed.changes : parsed.change ? [parsed.change] : [];
+    for (const change of changes) {
+      forget(change);
+      notify(change);
+    }
   };
   const onDown = () => {
     if (listening) logger.warn('room change channel lost: room decisions bypass the cache');
@@ -310,16 +313,37 @@ export function createRoomAccess(deps: {
     }
   }
 
+  // Changes made in one tick (a batch of joins resolves together) go out as one message.
+  let unsent: RoomChange[] = [];
+  let sending: Promise<void> | undefined;
+  const publishSoon = (change: RoomChange): Promise<void> => {
+    unsent.push(change);
+    sending ??= new Promise<void>((resolve) =>
+      // After every continuation of this tick has had its turn (microtasks run first).
+      process.nextTick(() => {
+        const changes = unsent;
+        unsent = [];
+        sending = undefined;
+        // One change alone keeps the message pods of the previous version read.
+        const message = changes.length === 1 ? { origin, change: changes[0] } : { origin, changes };
+        deps.redis.publish(channel, JSON.stringify(message)).then(
+          () => resolve(),
+          (err: unknown) => {
+            // Other pods drop their caches when their own Redis connection fails; otherwise
+            // their entries expire after the TTL. The changes themselves are committed.
+            logger.error({ err, changes }, 'room changes not published');
+            resolve();
+          },
+        );
+      }),
+    );
+    return sending;
+  };
+
   async function changed(change: RoomChange, own?: Watch) {
     forget(change, own);
     notify(change);
-    try {
-      await deps.redis.publish(channel, JSON.stringify({ origin, change }));
-    } catch (err) {
-      // Other pods drop their caches when their own Redis connection fails; otherwise their
-      // entries expire after the TTL. The change itself is committed: the caller succeeded.
-      logger.error({ err, change }, 'room change not published');
-    }
+    await publishSoon(change);
   }
 
   return {
