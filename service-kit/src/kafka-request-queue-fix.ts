@@ -8,8 +8,11 @@ type RequestQueue = {
 
 // kafkajs' per-connection request queue (internal, not exported).
 const RequestQueueClass = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as {
-  prototype: RequestQueue & { sbIdlesWhenEmpty?: true };
+  prototype: RequestQueue;
 };
+
+/** kafkajs' own scheduling, kept for the test that tells when this fix can go. */
+export const kafkajsScheduleCheck = RequestQueueClass.prototype.scheduleCheckPendingRequests;
 
 /**
  * A workaround for kafkajs 2.2.4 (tulios/kafkajs#1704, fixes #1667 and #1768 unmerged): every
@@ -20,12 +23,8 @@ const RequestQueueClass = createRequire(import.meta.url)('kafkajs/src/network/re
  * schedules its own check, and every answer or timeout checks the queue again. Idempotent.
  */
 export function idleKafkaRequestQueuesWhenEmpty(): void {
-  const proto = RequestQueueClass.prototype;
-  if (proto.sbIdlesWhenEmpty) return;
-  const schedule = proto.scheduleCheckPendingRequests;
-  proto.scheduleCheckPendingRequests = function (this: RequestQueue) {
+  RequestQueueClass.prototype.scheduleCheckPendingRequests = function (this: RequestQueue) {
     if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
-    schedule.call(this);
+    kafkajsScheduleCheck.call(this);
   };
-  proto.sbIdlesWhenEmpty = true;
 }

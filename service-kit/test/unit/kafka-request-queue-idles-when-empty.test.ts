@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { idleKafkaRequestQueuesWhenEmpty } from '../../src/kafka-request-queue-fix.ts';
+import { idleKafkaRequestQueuesWhenEmpty, kafkajsScheduleCheck } from '../../src/kafka-request-queue-fix.ts';
 
 type Queue = {
   pending: unknown[];
@@ -25,7 +25,8 @@ const queue = () =>
   });
 
 /** How often the queue checks itself within `ms` once one check has run. */
-async function checksWithin(q: Queue, ms: number) {
+async function checksWithin(q: Queue, ms: number, schedule?: () => void) {
+  if (schedule) q.scheduleCheckPendingRequests = schedule;
   let checks = 0;
   const check = q.checkPendingRequests.bind(q);
   q.checkPendingRequests = () => {
@@ -39,7 +40,8 @@ async function checksWithin(q: Queue, ms: number) {
 }
 
 test('an empty queue arms no timer once fixed; without the fix it polls every millisecond', async () => {
-  const before = await checksWithin(queue(), 100);
+  // kafkajs' own scheduling on one queue (the fix may be in place already: other tests make clients).
+  const before = await checksWithin(queue(), 100, kafkajsScheduleCheck);
   idleKafkaRequestQueuesWhenEmpty();
   idleKafkaRequestQueuesWhenEmpty();
   const after = await checksWithin(queue(), 100);
