@@ -10,35 +10,18 @@ import {
   memberships,
   putMember,
 } from '../src/index.ts';
+import { statementsOf } from './support/statements-of.ts';
 
 const db = createDatabase(serviceEnv().DATABASE_URL);
 after(() => db.$disconnect());
 const tag = Date.now().toString(36);
-
-/**
- * Counts the statements `run` sends through the client: a wrapped client is not createDatabase's,
- * so its hot statements go through Prisma, one call each (the others here use the pool).
- */
-async function statementsOf<T>(run: (counted: typeof db) => Promise<T>): Promise<[T, number]> {
-  let statements = 0;
-  const counted = new Proxy(db, {
-    get: (target, name, receiver) =>
-      name === '$queryRawUnsafe'
-        ? (...args: Parameters<typeof db.$queryRawUnsafe>) => {
-            statements++;
-            return target.$queryRawUnsafe(...args);
-          }
-        : Reflect.get(target, name, receiver),
-  });
-  return [await run(counted), statements];
-}
 
 test('in one statement the users not in a public room yet become members; the others keep their roles', async () => {
   const room = `crowd-${tag}`;
   await createRoom(db, { name: room, visibility: 'public', createdBy: 'ann', owner: 'ann' });
   await putMember(db, { room, user: 'rae', role: 'reader', by: 'ann' });
 
-  const [found, statements] = await statementsOf((counted) =>
+  const [found, statements] = await statementsOf(db, (counted) =>
     joinMembers(counted, room, ['bob', 'ann', 'rae', 'cid']),
   );
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { serviceEnv } from '@switchboard/stack';
 import { createDatabase, createRoom, memberships, putMember } from '../src/index.ts';
+import { statementsOf } from './support/statements-of.ts';
 
 const db = createDatabase(serviceEnv().DATABASE_URL);
 after(() => db.$disconnect());
@@ -12,17 +13,9 @@ test('the roles of several users of a room come back together; non-members are a
   await createRoom(db, { name: room, visibility: 'private', createdBy: 'ann', owner: 'ann' });
   await putMember(db, { room, user: 'bea', role: 'reader', by: 'ann' });
 
-  let statements = 0;
-  const counted = new Proxy(db, {
-    get: (target, name, receiver) =>
-      name === '$queryRawUnsafe'
-        ? (...args: Parameters<typeof db.$queryRawUnsafe>) => {
-            statements++;
-            return target.$queryRawUnsafe(...args);
-          }
-        : Reflect.get(target, name, receiver),
-  });
-  const found = await memberships(counted, room, ['ann', 'bea', 'cid']);
+  const [found, statements] = await statementsOf(db, (counted) =>
+    memberships(counted, room, ['ann', 'bea', 'cid']),
+  );
   assert.equal(statements, 1, 'three users, one statement');
 
   assert.deepEqual(found?.room, { name: room, visibility: 'private', direct: false });

@@ -287,10 +287,12 @@ export function createRoomAccess(deps: {
   async function writeJoin(user: string, room: string): Promise<JoinOutcome> {
     try {
       const batched = await joins.load(room, user);
-      if (batched !== 'ask again' && batched.outcome !== 'no_room') return batched;
+      // The room exists: joinRoom reads the user's membership once more.
+      if (batched === 'ask again') return await joinRoom(db, { room, user, autoCreate: false });
+      if (batched.outcome !== 'no_room') return batched;
+      // An unknown room is created where allowed, the joiner its owner.
       const autoCreate = deps.autoCreate && !isDirectRoomName(room);
-      if (batched !== 'ask again' && !autoCreate) return batched;
-      return await joinRoom(db, { room, user, autoCreate });
+      return autoCreate ? await joinRoom(db, { room, user, autoCreate }) : batched;
     } catch (err) {
       throw unavailable('room memberships are unavailable', err);
     }
