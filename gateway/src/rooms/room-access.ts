@@ -318,34 +318,29 @@ export function createRoomAccess(deps: {
   // Changes made in one tick (a batch of joins resolves together) go out as one message.
   let unsent: RoomChange[] = [];
   let sending: Promise<void> | undefined;
-  const publishSoon = (change: RoomChange): Promise<void> => {
-    unsent.push(change);
-    sending ??= new Promise<void>((resolve) =>
-      // After every continuation of this tick has had its turn (microtasks run first).
-      process.nextTick(() => {
-        const changes = unsent;
-        unsent = [];
-        sending = undefined;
-        // One change alone keeps the message pods of the previous version read.
-        const message = changes.length === 1 ? { origin, change: changes[0] } : { origin, changes };
-        deps.redis.publish(channel, JSON.stringify(message)).then(
-          () => resolve(),
-          (err: unknown) => {
-            // Other pods drop their caches when their own Redis connection fails; otherwise
-            // their entries expire after the TTL. The changes themselves are committed.
-            logger.error({ err, changes }, 'room changes not published');
-            resolve();
-          },
-        );
-      }),
-    );
-    return sending;
-  };
+  async function publishUnsent() {
+    // After every continuation of this tick has had its turn (microtasks run first).
+    await new Promise((resolve) => process.nextTick(resolve));
+    const changes = unsent;
+    unsent = [];
+    sending = undefined;
+    // One change alone keeps the message pods of the previous version read.
+    const message = changes.length === 1 ? { origin, change: changes[0] } : { origin, changes };
+    try {
+      await deps.redis.publish(channel, JSON.stringify(message));
+    } catch (err) {
+      // Other pods drop their caches when their own Redis connection fails; otherwise their
+      // entries expire after the TTL. The changes themselves are committed: the callers succeeded.
+      logger.error({ err, changes }, 'room changes not published');
+    }
+  }
 
   async function changed(change: RoomChange, own?: Watch) {
     forget(change, own);
     notify(change);
-    await publishSoon(change);
+    unsent.push(change);
+    sending ??= publishUnsent();
+    await sending;
   }
 
   return {
