@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from '../config.ts';
@@ -18,7 +18,7 @@ export function createIoServer(
   >,
   redis: RedisClient,
 ): GatewayIo {
-  return new Server(httpServer, {
+  const io: GatewayIo = new Server(httpServer, {
     maxHttpBufferSize: config.MAX_FRAME_BYTES,
     connectionStateRecovery: { maxDisconnectionDuration: config.RECOVERY_WINDOW_MS, skipMiddlewares: false },
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, credentials: true } : undefined,
@@ -30,5 +30,20 @@ export function createIoServer(
       // The stream must hold at least the recovery window of broadcasts (G5).
       maxLen: config.ADAPTER_STREAM_MAX_LEN,
     }),
+  });
+  releaseUpgradeRequests(io);
+  return io;
+}
+
+/**
+ * engine.io hands a WebSocket upgrade's middlewares a response object that the TCP socket's
+ * 'close' listener keeps, and with it the upgrade request (headers, raw headers, query) for as
+ * long as the connection lives: a few KiB per idle connection. Only middlewares read it, and
+ * this one runs after all of them (engine.io's own CORS middleware is added when it is built).
+ */
+export function releaseUpgradeRequests(io: Pick<GatewayIo, 'engine'>) {
+  io.engine.use((_req: http.IncomingMessage, res: object, next: () => void) => {
+    if (!(res instanceof http.ServerResponse)) (res as { req?: unknown }).req = undefined;
+    next();
   });
 }
