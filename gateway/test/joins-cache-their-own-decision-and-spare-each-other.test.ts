@@ -19,12 +19,12 @@ after(async () => {
   await db.$disconnect();
 });
 
-async function pod() {
+async function pod(database = db) {
   const [redis, subscriber] = [redisClient(), redisClient()];
   connections.push(redis, subscriber);
   const counts = { hit: 0, miss: 0 };
   const access = createRoomAccess({
-    db,
+    db: database,
     redis,
     subscriber,
     autoCreate: true,
@@ -42,6 +42,31 @@ const principal = (user: string): Principal => ({
   user,
   rooms: undefined,
   expiresAt: Date.now() + 3_600_000,
+});
+
+test('a crowd joining a room that does not exist yet creates it once, the others join it together', async () => {
+  let transactions = 0;
+  const counted = new Proxy(db, {
+    get: (target, name, receiver) =>
+      name === '$transaction'
+        ? (...args: Parameters<typeof db.$transaction>) => {
+            transactions++;
+            return (target.$transaction as (...a: typeof args) => unknown)(...args);
+          }
+        : Reflect.get(target, name, receiver),
+  });
+  const { access } = await pod(counted);
+  const room = uniqueRoom('new-crowd');
+  const crowd = Array.from({ length: 40 }, (_, i) => `newcomer-${i}`);
+
+  const joined = await Promise.all(crowd.map((user) => access.join(principal(user), room)));
+
+  assert.equal(joined.filter((j) => j.created).length, 1);
+  assert.deepEqual(
+    joined.map((j) => j.role).sort(),
+    ['owner', ...Array.from({ length: 39 }, () => 'member')].sort(),
+  );
+  assert.equal(transactions, 1, 'each joiner created the room in a transaction of its own');
 });
 
 test("a crowd joining one room at once: each member's first send is decided from the cache", async () => {

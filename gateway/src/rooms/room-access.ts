@@ -279,20 +279,38 @@ export function createRoomAccess(deps: {
     return { room, role: outcome.role, facts, created: outcome.outcome === 'created' };
   }
 
+  // Rooms this pod is creating -> the creation (by the first of their joiners).
+  const creations = new Map<string, Promise<unknown>>();
+  async function create(room: string, user: string): Promise<JoinOutcome> {
+    const creation = joinRoom(db, { room, user, autoCreate: true });
+    if (!creations.has(room)) creations.set(room, creation);
+    try {
+      return await creation;
+    } finally {
+      if (creations.get(room) === creation) creations.delete(room);
+    }
+  }
+
   /**
    * The membership read and write of a join: with the crowd joining the room now (one statement
    * per batch); through joinRoom for an unknown room (to auto-create it where allowed) and for a
    * user that statement could not decide.
    */
   async function writeJoin(user: string, room: string): Promise<JoinOutcome> {
+    const autoCreate = deps.autoCreate && !isDirectRoomName(room);
     try {
-      const batched = await joins.load(room, user);
-      // The room exists: joinRoom reads the user's membership once more.
-      if (batched === 'ask again') return await joinRoom(db, { room, user, autoCreate: false });
-      if (batched.outcome !== 'no_room') return batched;
-      // An unknown room is created where allowed, the joiner its owner.
-      const autoCreate = deps.autoCreate && !isDirectRoomName(room);
-      return autoCreate ? await joinRoom(db, { room, user, autoCreate }) : batched;
+      for (let waited = false; ; waited = true) {
+        const batched = await joins.load(room, user);
+        // The room exists: joinRoom reads the user's membership once more.
+        if (batched === 'ask again') return await joinRoom(db, { room, user, autoCreate: false });
+        if (batched.outcome !== 'no_room' || !autoCreate) return batched;
+        // An unknown room is created where allowed, the joiner its owner. A crowd joining it at
+        // once creates it once here: the others wait, then join together in one statement
+        // (rather than a transaction each, all but one finding the room made).
+        const creation = creations.get(room);
+        if (!creation || waited) return await create(room, user);
+        await creation.catch(() => {});
+      }
     } catch (err) {
       throw unavailable('room memberships are unavailable', err);
     }
