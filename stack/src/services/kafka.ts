@@ -70,11 +70,22 @@ function writeConfig() {
   fs.writeFileSync(configFile(), `${lines.join('\n')}\n`);
 }
 
+/**
+ * A Kafka cluster id: 16 random bytes in base64url, never starting with '-' (the storage tool
+ * would read `-t -...` as an option; Kafka's own Uuid.randomUuid draws again for the same reason).
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function formatStorage(log: Log) {
   if (fs.existsSync(path.join(dataDir(), 'meta.properties'))) return;
   log('formatting Kafka KRaft storage');
   fs.mkdirSync(dataDir(), { recursive: true });
-  const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  const clusterId = randomClusterId();
   const { command, args } = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile()]);
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`kafka storage format failed: ${result.stderr || result.stdout}`);
