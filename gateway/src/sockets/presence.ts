@@ -56,7 +56,9 @@ return 0
 // The users online in a room: how many, and at most `max` of their names. With one live pod
 // (a room served by one gateway, the common case) the count is the hash's length and the names
 // come from a bounded scan, so a join costs O(names listed), not O(room); with several pods the
-// users are merged to count each once (a user may be connected through more than one).
+// users are merged to count each once (a user may be connected through more than one). The
+// names come back as one JSON array: ioredis decodes a reply of 100 strings at about 0.7 us each,
+// where JSON.parse of the one string is a few us in all.
 const ONLINE_LUA = `
 local function online(pods_key, now, prefix, max)
   redis.call('ZREMRANGEBYSCORE', pods_key, '-inf', now - 1)
@@ -83,7 +85,8 @@ local function online(pods_key, now, prefix, max)
       for _, user in ipairs(redis.call('HKEYS', prefix .. pod)) do add(user) end
     end
   end
-  return {count, names}
+  -- cjson writes an empty table as {}.
+  return {count, #names > 0 and cjson.encode(names) or '[]'}
 end
 `;
 const ONLINE = `${ONLINE_LUA}
@@ -123,7 +126,8 @@ type Scripts = {
     pod: string,
     last: '0' | '1',
   ): Promise<number>;
-  sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string[]]>;
+  /** How many users are online, and at most `max` of their names as a JSON array. */
+  sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string]>;
   sbPresenceJoined(
     pods: string,
     own: string,
@@ -133,7 +137,7 @@ type Scripts = {
     user: string,
     ttlMs: number,
     max: number,
-  ): Promise<[number, string[]]>;
+  ): Promise<[number, string]>;
 };
 
 /**
@@ -215,9 +219,9 @@ export function createPresence(deps: {
   );
   heartbeat.unref();
 
-  const listed = (room: string, [count, names]: [number, string[]]) => {
+  const listed = (room: string, [count, names]: [number, string]) => {
     if (local.has(room)) knownSize.set(room, count);
-    return onlineList(count, names);
+    return onlineList(count, JSON.parse(names) as string[]);
   };
   const listOnline = async (room: string) =>
     listed(
