@@ -65,10 +65,6 @@ export function handleConnections(io: GatewayIo, deps: ConnectionDeps): void {
 
   io.on('connection', async (socket) => {
     deps.metrics.connectionsTotal.inc({ recovered: String(socket.recovered) });
-    // The handshake (socket.handshake) has what the limits needed; the HTTP request and its
-    // headers would otherwise stay in memory for as long as the connection lives.
-    (socket.conn as { request?: unknown }).request = undefined;
-    socket.handshake.headers = {};
     for (const [event, listener] of listeners) socket.on(event, listener);
     socket.onAny(unknownEvent);
     expiries.set(socket, endWithToken(socket));

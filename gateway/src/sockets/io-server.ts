@@ -31,19 +31,25 @@ export function createIoServer(
       maxLen: config.ADAPTER_STREAM_MAX_LEN,
     }),
   });
-  releaseUpgradeRequests(io);
+  releaseHandshakeRequests(io);
   return io;
 }
 
 /**
- * engine.io hands a WebSocket upgrade's middlewares a response object that the TCP socket's
- * 'close' listener keeps, and with it the upgrade request (headers, raw headers, query) for as
- * long as the connection lives: a few KiB per idle connection. Only middlewares read it, and
- * this one runs after all of them (engine.io's own CORS middleware is added when it is built).
+ * No connection keeps its handshake's HTTP request (headers, raw headers, query: a few KiB per
+ * idle connection); socket.handshake has what the middlewares (limits, auth) needed. Two holders:
+ * engine.io itself (`conn.request`, dropped as the connection is accepted, before any handler of
+ * it runs) and, for a WebSocket upgrade, the response object engine.io hands its middlewares,
+ * which the TCP socket's 'close' listener keeps for the connection's life. Only middlewares read
+ * that one, and this runs after all of them (engine.io adds its CORS middleware when built).
  */
-export function releaseUpgradeRequests(io: Pick<GatewayIo, 'engine'>) {
+export function releaseHandshakeRequests(io: Pick<GatewayIo, 'engine' | 'on'>) {
   io.engine.use((_req: http.IncomingMessage, res: object, next: () => void) => {
     if (!(res instanceof http.ServerResponse)) (res as { req?: unknown }).req = undefined;
     next();
+  });
+  io.on('connection', (socket) => {
+    (socket.conn as { request?: unknown }).request = undefined;
+    socket.handshake.headers = {};
   });
 }
