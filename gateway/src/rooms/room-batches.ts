@@ -1,7 +1,7 @@
 /**
- * One statement per room for many users (their memberships, their joins), gathered into
- * batches: at most one query per room is in flight; the users asked for meanwhile wait and go
- * together in the next one. A crowd connecting to a room at once then costs a round trip per
+ * One round trip per room for many users (their memberships and joins in PostgreSQL, their
+ * presence in Redis), gathered into batches: at most one query per room is in flight; the
+ * users asked for meanwhile wait and go together in the next one. A crowd connecting to a room at once then costs a round trip per
  * batch rather than one per user, and a lone request goes at once (after the current tick,
  * which requests made in the same tick share).
  *

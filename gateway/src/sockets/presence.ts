@@ -3,6 +3,7 @@ import { type JoinAck, type PresenceEvent, unavailable } from '@switchboard/prot
 import type { Logger } from '@switchboard/service-kit';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { RedisClient } from '../redis-connections.ts';
+import { createRoomBatches } from '../rooms/room-batches.ts';
 import { createPresenceBatches } from './presence-batches.ts';
 import type { GatewaySocket } from './socket-types.ts';
 
@@ -92,16 +93,24 @@ end
 const ONLINE = `${ONLINE_LUA}
 return online(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]))
 `;
-// A user's first connection to the room on this pod: its field, the hash's and the pod's
-// lifetimes, and the list for the join ack (this user included), in one script.
+// The first connection on this pod of each of some users of the room: their fields, the hash's
+// and the pod's lifetimes, and the list for their join acks (these users included), in one
+// script: a crowd joining at once costs a script per batch, and the list is read once for it.
 const JOINED = `${ONLINE_LUA}
 local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[5])
-redis.call('HSET', KEYS[2], ARGV[4], '1')
+local ttl = tonumber(ARGV[4])
+local fields = {}
+for i = 6, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = '1'
+end
+redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
-return online(KEYS[1], now, ARGV[2], tonumber(ARGV[6]))
+return online(KEYS[1], now, ARGV[2], tonumber(ARGV[5]))
 `;
+/** Users whose first joins go in one script at most (a bigger crowd takes several). */
+const JOINED_BATCH_MAX = 500;
 
 /** The presence window of a room of up to 200 users: its joins and leaves gathered into one event. */
 export const PRESENCE_ANNOUNCE_EVERY_MS = 200;
@@ -134,9 +143,9 @@ type Scripts = {
     now: number,
     prefix: string,
     pod: string,
-    user: string,
     ttlMs: number,
     max: number,
+    ...users: string[]
   ): Promise<[number, string]>;
 };
 
@@ -229,6 +238,44 @@ export function createPresence(deps: {
       await guard(() => scripts.sbPresenceOnline(podsKey(room), Date.now(), podPrefix(room), ackMaxUsers)),
     );
 
+  // The first joins of a room on this pod made while its last script ran go together in the
+  // next one; they share its list.
+  const firstJoins = createRoomBatches<OnlineList>(
+    async (room, users) => {
+      const online = listed(
+        room,
+        await guard(() =>
+          scripts.sbPresenceJoined(
+            podsKey(room),
+            podPrefix(room) + pod,
+            Date.now(),
+            podPrefix(room),
+            pod,
+            deps.ttlMs,
+            ackMaxUsers,
+            ...users,
+          ),
+        ),
+      );
+      return () => online;
+    },
+    { maxBatch: JOINED_BATCH_MAX },
+  );
+  // (room, user) -> its last first join or leave on this pod while that is queued or running:
+  // the next one waits for it, so Redis sees a user's joins and leaves in the order they
+  // happened here (a first join waits for its batch).
+  const lastChange = new Map<string, Promise<unknown>>();
+  async function inTurn<T>(k: string, run: () => Promise<T>): Promise<T> {
+    const before = lastChange.get(k);
+    const mine = before ? before.catch(() => {}).then(run) : run();
+    lastChange.set(k, mine);
+    try {
+      return await mine;
+    } finally {
+      if (lastChange.get(k) === mine) lastChange.delete(k);
+    }
+  }
+
   return {
     async joined(socket, room) {
       const user = socket.data.user;
@@ -236,26 +283,17 @@ export function createPresence(deps: {
       local.set(room, users);
       const count = (users.get(user) ?? 0) + 1;
       users.set(user, count);
+      const k = joinKey(room, user);
       // The joiner gets it too (also a further tab of a user already there): the client learns
       // its join went through, and holds a stream offset from then on, which recovery needs.
       if (count > 1) {
+        await lastChange.get(k)?.catch(() => {});
         batches.add(room, user, true);
         return listOnline(room);
       }
-      const online = await guard(() =>
-        scripts.sbPresenceJoined(
-          podsKey(room),
-          podPrefix(room) + pod,
-          Date.now(),
-          podPrefix(room),
-          pod,
-          user,
-          deps.ttlMs,
-          ackMaxUsers,
-        ),
-      );
+      const online = await inTurn(k, () => firstJoins.load(room, user));
       batches.add(room, user, true);
-      return listed(room, online);
+      return online;
     },
     async left(socket, room) {
       const user = socket.data.user;
@@ -267,20 +305,22 @@ export function createPresence(deps: {
         return;
       }
       users.delete(user);
-      const last = users.size === 0;
-      if (last) {
+      if (users.size === 0) {
         local.delete(room);
         knownSize.delete(room);
       }
       try {
-        const elsewhere = await scripts.sbPresenceLeft(
-          podsKey(room),
-          podPrefix(room) + pod,
-          Date.now(),
-          user,
-          podPrefix(room),
-          pod,
-          last ? '1' : '0',
+        const elsewhere = await inTurn(joinKey(room, user), () =>
+          scripts.sbPresenceLeft(
+            podsKey(room),
+            podPrefix(room) + pod,
+            Date.now(),
+            user,
+            podPrefix(room),
+            pod,
+            // The pod's last user of the room when the script goes: a join may have come since.
+            local.get(room)?.size ? '0' : '1',
+          ),
         );
         if (elsewhere) return;
       } catch (err) {
@@ -305,6 +345,9 @@ export function createPresence(deps: {
     },
   };
 }
+
+// NUL cannot occur in room names (protocol pattern) or user ids (userIdSchema).
+const joinKey = (room: string, user: string) => `${room}\u0000${user}`;
 
 /** The ack's list from what Redis answered: the names sorted, the count, and whether some were left out. */
 export function onlineList(count: number, names: string[]): OnlineList {
