@@ -3,6 +3,7 @@ import { HOST, ports } from '@switchboard/stack';
 import { formatNumber, ratio } from './bench-stats.ts';
 import { comparisonTable, type RunFigures, type TableParameters } from './comparison-table.ts';
 import { runIdleConnections } from './idle-connections.ts';
+import { closeAll, connectMembers, sleep } from './load-clients.ts';
 import { runManyRooms } from './many-rooms.ts';
 import { fanoutLine, runBigRoom, runRawWsRoom } from './one-big-room.ts';
 import {
@@ -22,7 +23,8 @@ import {
  *                    of the node and of every server process
  *   max-rate         the same rooms, rates stepped up: the highest with p99 < 100 ms
  *   big-room         1,000 members in one room: connect + join CPU per member, time to fill,
- *                    CPU per delivery next to a raw ws relay of equal frames
+ *                    CPU per delivery next to a raw ws relay of equal frames (after one
+ *                    unmeasured fill of each system)
  *   idle-memory      RSS and V8 heap kept (after a full collection) per idle connection, 2,000 connections,
  *                    then the RSS each of 2,000 more adds
  *   lb-fanout        (not in the default set) the stack through its load balancer, 200
@@ -156,6 +158,20 @@ try {
       `\n[big-room] ${params.bigRoom} members in one room, ${options.senders} of them sending ${options.rate} msg/s ` +
         `in all for ${seconds} s; a raw ws relay of equal frames each round`,
     );
+    // One unmeasured fill each first: a node's first big fill also pays for compiling its join
+    // path and growing its heap, which the rounds after it do not (here it took up to 1.8x as long).
+    for (const system of systems) {
+      const warmRoom = `${runTag()}-warm`;
+      const warm = await connectMembers(
+        system,
+        Array.from({ length: options.members }, (_, i) => ({ user: `bench-w${i}`, room: warmRoom })),
+      );
+      closeAll(warm.clients);
+      log(
+        `${system.name}: warm-up fill of ${options.members} in ${(warm.fillMs / 1000).toFixed(2)} s (not counted)`,
+      );
+    }
+    await sleep(2000);
     for (let round = 0; round < rounds; round++) {
       const perDelivery = new Map<SystemUnderTest, number>();
       for (const system of systems) {
