@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ErrorBody } from '@switchboard/protocol';
 import type { Socket } from 'socket.io-client';
+import { shardTag } from '../src/redis-shard-tags.ts';
 import { bystanders, LIMIT_REFUSALS, metricValue } from './support/bystanders.ts';
 import { connectClient, eventually } from './support/clients.ts';
 import { type GatewayProcess, startGateways, stopGateway } from './support/gateway-processes.ts';
@@ -55,6 +56,25 @@ test('a user past the cap is refused on any pod; a closed connection frees its p
 
   first.close();
   await eventually('a place is free again', async () => 'connected' in (await connect(b.url, user)));
+});
+
+test("a live pod's connections keep counting past the TTL, users of one shard refreshed together", async () => {
+  // Two users whose keys share a shard (one refresh script for both), and one of another shard.
+  const tag = Date.now().toString(36);
+  const first = `keeper-${tag}-0`;
+  let second = first;
+  for (let i = 1; shardTag(second) !== shardTag(first) || second === first; i++)
+    second = `keeper-${tag}-${i}`;
+  let third = `keeper-${tag}-x`;
+  for (let i = 0; shardTag(third) === shardTag(first); i++) third = `keeper-${tag}-x${i}`;
+  for (const user of [first, second, third]) {
+    for (let i = 0; i < 3; i++) assert.ok('connected' in (await connect(a.url, user)));
+  }
+
+  // Past the 3 s the admissions wrote: only pod a's refreshes keep them.
+  await new Promise((resolve) => setTimeout(resolve, 4500));
+
+  for (const user of [first, second, third]) assertRefused(await connect(b.url, user));
 });
 
 test("a dead pod's connections stop counting once their entries lapse", async () => {

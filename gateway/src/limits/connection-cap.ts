@@ -28,13 +28,23 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `;
 
-/** Pushes the expiry of this pod's live connections (ARGV[2..]) forward; never re-adds a released one. */
+/**
+ * Pushes the expiry of this pod's live connections forward, for the users of one shard (KEYS:
+ * their sets, one Cluster slot): ARGV[1] the TTL, then per key how many ids follow and the ids.
+ * Never re-adds a released one. One script per shard rather than per user: a pod's refresh
+ * costs at most SHARDS scripts, whatever its number of users.
+ */
 const REFRESH_SCRIPT = `
 local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ttl)
+local at = 2
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[at])
+  for i = at + 1, at + n do redis.call('ZADD', KEYS[k], 'XX', now + ttl, ARGV[i]) end
+  redis.call('PEXPIRE', KEYS[k], ttl)
+  at = at + n + 1
+end
 return 0
 `;
 
@@ -58,14 +68,15 @@ type Admit = (
   burst: number,
   perSecond: number,
 ) => Promise<number>;
-type Refresh = (key: string, ttlMs: number, ...ids: string[]) => Promise<number>;
+/** numKeys, the keys, then the TTL and per key its ids (REFRESH_SCRIPT). */
+type Refresh = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number>;
 
 export function createConnectionCap(
   redis: RedisClient,
   options: { max: number; ttlMs: number; onRefused: () => void; onStoreError: (err: unknown) => void },
 ): ConnectionCap {
   redis.defineCommand('sbConnAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
-  redis.defineCommand('sbConnRefresh', { numberOfKeys: 1, lua: REFRESH_SCRIPT });
+  redis.defineCommand('sbConnRefresh', { lua: REFRESH_SCRIPT });
   const commands = redis as unknown as { sbConnAdmit: Admit; sbConnRefresh: Refresh };
   // Shard-tagged as the user's budgets are, so the admission reaches both on one slot.
   const key = (user: string) => `sb:conns:${shardTag(user)}:${user}`;
@@ -100,9 +111,20 @@ export function createConnectionCap(
       await redis.zrem(key(user), id).catch(options.onStoreError);
     },
     async refresh(live) {
+      const shards = new Map<string, { keys: string[]; args: (string | number)[] }>();
+      for (const [user, ids] of live) {
+        const tag = shardTag(user);
+        let shard = shards.get(tag);
+        if (!shard) {
+          shard = { keys: [], args: [options.ttlMs] };
+          shards.set(tag, shard);
+        }
+        shard.keys.push(key(user));
+        shard.args.push(ids.length, ...ids);
+      }
       await Promise.all(
-        [...live].map(([user, ids]) =>
-          commands.sbConnRefresh(key(user), options.ttlMs, ...ids).catch(options.onStoreError),
+        [...shards.values()].map(({ keys, args }) =>
+          commands.sbConnRefresh(keys.length, ...keys, ...args).catch(options.onStoreError),
         ),
       );
     },

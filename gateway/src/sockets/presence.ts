@@ -34,8 +34,9 @@ export const PRESENCE_ACK_MAX_USERS = 100;
 // Per room, in one hash slot ({room}) so a Redis Cluster keeps a room's keys together:
 //   sb:presence:{room}:pods        ZSET pod -> time its entries expire
 //   sb:presence:{room}:pod:<pod>   HASH user -> connections of the user on that pod
-// A join or leave writes one field; a heartbeat rewrites each hash and its expiry; a dead pod's
-// entries expire with its TTL.
+// A join or leave writes one field; a heartbeat extends each hash's and the pod's lifetimes (and
+// rewrites the hash when it does not hold what the pod counts); a dead pod's entries expire with
+// its TTL.
 // Forgets the user on this pod (the whole entry when it was the pod's last user of the room),
 // then answers whether another pod still has the user there: one round trip.
 const LEFT = `
@@ -111,6 +112,38 @@ return online(KEYS[1], now, ARGV[2], tonumber(ARGV[5]))
 `;
 /** Users whose first joins go in one script at most (a bigger crowd takes several). */
 const JOINED_BATCH_MAX = 500;
+// This pod's heartbeat of one room: extends the hash and the pod's entry when the hash still
+// holds the `count` users the pod counts (O(1): what a beat costs most of the time), else
+// answers 0 and the pod sends them all. With the users (ARGV[5..]) it rewrites the hash first;
+// with none left it removes the pod from the room. One script, not a transaction of commands:
+// a pod beats for each of its rooms every few seconds.
+const BEAT = `
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local count = tonumber(ARGV[4])
+if count == 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[3])
+  return 1
+end
+if #ARGV > 4 then
+  redis.call('DEL', KEYS[2])
+  -- In slices: Lua unpacks a few thousand values at most.
+  for first = 5, #ARGV, 1000 do
+    local fields = {}
+    for i = first, math.min(first + 999, #ARGV) do
+      fields[#fields + 1] = ARGV[i]
+      fields[#fields + 1] = '1'
+    end
+    redis.call('HSET', KEYS[2], unpack(fields))
+  end
+elseif redis.call('HLEN', KEYS[2]) ~= count then
+  return 0
+end
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
+return 1
+`;
 
 /** The presence window of a room of up to 200 users: its joins and leaves gathered into one event. */
 export const PRESENCE_ANNOUNCE_EVERY_MS = 200;
@@ -134,6 +167,16 @@ type Scripts = {
     prefix: string,
     pod: string,
     last: '0' | '1',
+  ): Promise<number>;
+  /** 1 when done; 0: the hash does not hold `count` users (send them). */
+  sbPresenceBeat(
+    pods: string,
+    own: string,
+    now: number,
+    ttlMs: number,
+    pod: string,
+    count: number,
+    ...users: string[]
   ): Promise<number>;
   /** How many users are online, and at most `max` of their names as a JSON array. */
   sbPresenceOnline(pods: string, now: number, prefix: string, max: number): Promise<[number, string]>;
@@ -171,6 +214,7 @@ export function createPresence(deps: {
   redis.defineCommand('sbPresenceLeft', { numberOfKeys: 2, lua: LEFT });
   redis.defineCommand('sbPresenceOnline', { numberOfKeys: 1, lua: ONLINE });
   redis.defineCommand('sbPresenceJoined', { numberOfKeys: 2, lua: JOINED });
+  redis.defineCommand('sbPresenceBeat', { numberOfKeys: 2, lua: BEAT });
   const scripts = redis as unknown as Scripts;
   const pod = randomUUID();
   const podsKey = (room: string) => `sb:presence:{${room}}:pods`;
@@ -202,26 +246,36 @@ export function createPresence(deps: {
     windowOf,
   );
 
-  /** Rewrites this pod's users of the room and extends their lifetime (the heartbeat). */
-  const publish = (room: string) => {
-    const users = local.get(room);
-    const key = podPrefix(room) + pod;
-    const tx = redis.multi().del(key);
-    if (users && users.size > 0) {
-      tx.hset(key, Object.fromEntries([...users.keys()].map((u) => [u, '1'])));
-      tx.pexpire(key, deps.ttlMs);
-      tx.zadd(podsKey(room), Date.now() + deps.ttlMs, pod);
-    } else {
-      tx.zrem(podsKey(room), pod);
+  // Rooms whose hash may not hold what this pod counts (a script of theirs failed): their next
+  // beat sends the users, whatever the count says.
+  const unsure = new Set<string>();
+  /** Extends this pod's entries of the room; sends its users when Redis lacks them. */
+  const beat = async (room: string) => {
+    const send = (all: boolean) => {
+      const users = local.get(room);
+      return scripts.sbPresenceBeat(
+        podsKey(room),
+        podPrefix(room) + pod,
+        Date.now(),
+        deps.ttlMs,
+        pod,
+        users?.size ?? 0,
+        ...(all && users ? users.keys() : []),
+      );
+    };
+    try {
+      // Also restores presence after Redis lost its data (the count no longer matches).
+      if (unsure.delete(room) || !(await send(false))) await send(true);
+    } catch (err) {
+      if (local.has(room)) unsure.add(room);
+      throw err;
     }
-    return tx.exec();
   };
 
-  // Rewriting the whole hash (not only its TTL) also restores presence after Redis lost its data.
   const heartbeat = setInterval(
     () => {
       for (const room of local.keys()) {
-        publish(room).catch((err) => deps.logger.warn({ err, room }, 'presence heartbeat failed'));
+        beat(room).catch((err) => deps.logger.warn({ err, room }, 'presence heartbeat failed'));
       }
     },
     Math.max(1000, Math.floor(deps.ttlMs / 3)),
@@ -245,16 +299,21 @@ export function createPresence(deps: {
       const online = listed(
         room,
         await guard(() =>
-          scripts.sbPresenceJoined(
-            podsKey(room),
-            podPrefix(room) + pod,
-            Date.now(),
-            podPrefix(room),
-            pod,
-            deps.ttlMs,
-            ackMaxUsers,
-            ...users,
-          ),
+          scripts
+            .sbPresenceJoined(
+              podsKey(room),
+              podPrefix(room) + pod,
+              Date.now(),
+              podPrefix(room),
+              pod,
+              deps.ttlMs,
+              ackMaxUsers,
+              ...users,
+            )
+            .catch((err) => {
+              unsure.add(room);
+              throw err;
+            }),
         ),
       );
       return () => online;
@@ -308,6 +367,7 @@ export function createPresence(deps: {
       if (users.size === 0) {
         local.delete(room);
         knownSize.delete(room);
+        unsure.delete(room);
       }
       try {
         const elsewhere = await inTurn(joinKey(room, user), () =>
@@ -326,6 +386,7 @@ export function createPresence(deps: {
       } catch (err) {
         // Say `left`; a connection still there shows up on its pod's next heartbeat or join;
         // this pod's stale entry goes with the heartbeat's rewrite or, at the latest, its TTL.
+        if (local.has(room)) unsure.add(room);
         deps.metrics.adapterErrors.inc();
         deps.logger.warn({ err, room }, 'presence: could not check other pods');
       }
@@ -341,7 +402,8 @@ export function createPresence(deps: {
       const rooms = [...local.keys()];
       local.clear();
       knownSize.clear();
-      await Promise.allSettled(rooms.map((room) => publish(room)));
+      unsure.clear();
+      await Promise.allSettled(rooms.map((room) => beat(room)));
     },
   };
 }

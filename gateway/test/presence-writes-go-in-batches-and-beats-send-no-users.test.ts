@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { createGatewayMetrics } from '../src/metrics.ts';
 import { createPresence } from '../src/sockets/presence.ts';
 import type { GatewaySocket } from '../src/sockets/socket-types.ts';
-import { uniqueRoom } from './support/clients.ts';
+import { eventually, uniqueRoom } from './support/clients.ts';
 
 // Presence on the stack's Redis, its scripts counted as they are called; the sockets are
 // stand-ins that carry a user (the presence records only that).
@@ -17,25 +17,36 @@ after(async () => {
   for (const c of connections) c.disconnect();
 });
 
-function pod() {
+type Script = (...args: unknown[]) => Promise<unknown>;
+
+/** Records each call of the script `name` (its arguments) and runs it. */
+function recorded(redis: ReturnType<typeof redisClient>, name: string): unknown[][] {
+  const scripts = redis as unknown as Record<string, Script>;
+  const run = (scripts[name] as Script).bind(redis);
+  const calls: unknown[][] = [];
+  scripts[name] = (...args) => {
+    calls.push(args);
+    return run(...args);
+  };
+  return calls;
+}
+
+function pod(ttlMs = 30_000) {
   const redis = redisClient();
   connections.push(redis);
   const presence = createPresence({
     redis,
     metrics: createGatewayMetrics(new Registry()),
     logger: createLogger('test', 'silent'),
-    ttlMs: 30_000,
+    ttlMs,
     announce: async () => {},
   });
   pods.push(presence);
-  const scripts = redis as unknown as { sbPresenceJoined: (...args: unknown[]) => Promise<unknown> };
-  const run = scripts.sbPresenceJoined.bind(redis);
-  const joinScripts: unknown[][] = [];
-  scripts.sbPresenceJoined = (...args) => {
-    joinScripts.push(args);
-    return run(...args);
+  return {
+    presence,
+    joinScripts: recorded(redis, 'sbPresenceJoined'),
+    beats: recorded(redis, 'sbPresenceBeat'),
   };
-  return { presence, joinScripts };
 }
 
 const socketOf = (user: string) => ({ data: { user } }) as unknown as GatewaySocket;
@@ -92,4 +103,53 @@ test("the room's last user on a pod leaving while another's first join waits lea
   await Promise.all([a.joined(ann, room), a.left(ann, room), a.joined(socketOf('carl'), room)]);
 
   assert.deepEqual((await b.listOnline(room)).presence, ['carl']);
+});
+
+// A pod with a TTL of 3 s beats every second.
+const beatsOf = (beats: unknown[][], room: string) =>
+  beats.filter((args) => String(args[1]).includes(`{${room}}`));
+// A beat's arguments: the 2 keys, now, TTL, pod, count, then the users when it sends them.
+const usersSent = (args: unknown[]) => args.length - 6;
+
+test('a beat extends the entries without sending the users while Redis holds what the pod counts', async () => {
+  const { presence, beats } = pod(3000);
+  const { presence: other } = pod();
+  const room = uniqueRoom('presence-beat');
+  const users = Array.from({ length: 50 }, (_, i) => `beat-${i}`);
+  await Promise.all(users.map((user) => presence.joined(socketOf(user), room)));
+
+  // Past the TTL of what the joins wrote: only the beats keep them.
+  await new Promise((resolve) => setTimeout(resolve, 4500));
+
+  const ofRoom = beatsOf(beats, room);
+  assert.ok(ofRoom.length >= 3, `${ofRoom.length} beats in 4.5 s`);
+  assert.deepEqual(
+    ofRoom.map(usersSent),
+    ofRoom.map(() => 0),
+    'users sent per beat',
+  );
+  assert.equal((await other.listOnline(room)).onlineCount, 50);
+});
+
+test("Redis losing a pod's entries of a room: its next beat sends the users again", async () => {
+  const { presence, beats } = pod(3000);
+  const { presence: other } = pod();
+  const room = uniqueRoom('presence-lost');
+  const users = ['lou', 'max', 'ned'];
+  for (const user of users) await presence.joined(socketOf(user), room);
+  const admin = redisClient();
+  connections.push(admin);
+
+  await admin.del(...(await admin.keys(`sb:presence:{${room}}:*`)));
+  assert.equal((await other.listOnline(room)).onlineCount, 0);
+
+  await eventually(
+    'the users are listed again',
+    async () => (await other.listOnline(room)).onlineCount === 3,
+  );
+  assert.deepEqual((await other.listOnline(room)).presence, users);
+  assert.ok(
+    beatsOf(beats, room).some((args) => usersSent(args) === 3),
+    'a beat sent the 3 users',
+  );
 });
