@@ -20,6 +20,8 @@ export type RunFigures = {
   /** RSS each connection of a second batch as big adds. */
   furtherRssPerConnectionKiB?: number;
   heapPerConnectionKiB?: number;
+  /** Node CPU µs per second per 1,000 idle connections held, above its baseline without them. */
+  idleCpuPerThousand?: number;
 };
 
 export type TableParameters = {
@@ -99,6 +101,11 @@ function rows(p: TableParameters): Row[] {
       figure: 'V8 heap kept per idle connection (after a full collection)',
       value: (runs) => collect(runs, (r) => r.heapPerConnectionKiB),
       format: (v) => (Number.isFinite(v) ? `${v.toFixed(1)} KiB` : 'n/a'),
+    },
+    {
+      figure: `node CPU per 1,000 idle connections (${formatNumber(2 * p.idle)} held)`,
+      value: (runs) => collect(runs, (r) => r.idleCpuPerThousand),
+      format: (v) => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)} ms/s` : 'n/a'),
     },
   ];
 }

@@ -26,7 +26,7 @@ import {
  *                    CPU per delivery next to a raw ws relay of equal frames (after one
  *                    unmeasured fill of each system)
  *   idle-memory      RSS and V8 heap kept (after a full collection) per idle connection, 2,000 connections,
- *                    then the RSS each of 2,000 more adds
+ *                    then the RSS each of 2,000 more adds, and the node's CPU holding all of them
  *   lb-fanout        (not in the default set) the stack through its load balancer, 200
  *                    receivers + 20 senders in one room, vs the raw ws relay
  * Options: --scenario a,b|all, --systems switchboard,reference, --rounds (2), --seconds (6, each
@@ -209,6 +209,7 @@ try {
         figures.furtherRssPerConnectionKiB = result.furtherPerConnection / 1024;
         if (result.heapPerConnection !== undefined)
           figures.heapPerConnectionKiB = result.heapPerConnection / 1024;
+        figures.idleCpuPerThousand = result.idleCpuPerThousand;
       }
     }
   }

@@ -65,3 +65,12 @@ test('tables are Markdown with padded columns', () => {
     ['| a   | bb |', '| --- | -- |', '| ccc | d  |'].join('\n'),
   );
 });
+
+test('idle CPU reads in ms per second per 1,000 connections, over both batches held', () => {
+  const table = comparisonTable(params, [{ idleCpuPerThousand: 4000 }], [{ idleCpuPerThousand: 11_000 }]);
+  assert.deepEqual(rowOf(table, 'node CPU per 1,000 idle connections (4,000 held)'), [
+    '4.0 ms/s',
+    '11.0 ms/s',
+    '2.75x',
+  ]);
+});
