@@ -1,38 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { createLogger } from '@switchboard/service-kit';
-import { redisClient } from '@switchboard/stack';
-import { Registry } from 'prom-client';
-import { createGatewayMetrics } from '../src/metrics.ts';
-import { createPresence } from '../src/sockets/presence.ts';
-import type { GatewaySocket } from '../src/sockets/socket-types.ts';
+import { test } from 'node:test';
 import { uniqueRoom } from './support/clients.ts';
+import { presencePods, socketOf } from './support/presence-pods.ts';
 
-// Two pods' presence on the stack's Redis; their sockets are stand-ins that carry a user (the
-// presence records only that), the Redis side is real.
-const connections: ReturnType<typeof redisClient>[] = [];
-const pods: ReturnType<typeof createPresence>[] = [];
-after(async () => {
-  await Promise.all(pods.map((p) => p.stop()));
-  for (const c of connections) c.disconnect();
-});
-
-function pod(ackMaxUsers: number) {
-  const redis = redisClient();
-  connections.push(redis);
-  const presence = createPresence({
-    redis,
-    metrics: createGatewayMetrics(new Registry()),
-    logger: createLogger('test', 'silent'),
-    ttlMs: 30_000,
-    ackMaxUsers,
-    announce: async () => {},
-  });
-  pods.push(presence);
-  return presence;
-}
-
-const socketOf = (user: string) => ({ data: { user } }) as unknown as GatewaySocket;
+// Two pods' presence on the stack's Redis.
+const presencePod = presencePods();
+const pod = (ackMaxUsers: number) => presencePod({ ackMaxUsers }).presence;
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
 test('a room on one pod beyond the cap: the ack names the cap, counts everyone, says partial', async () => {

@@ -1,55 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { createLogger } from '@switchboard/service-kit';
-import { redisClient } from '@switchboard/stack';
-import { Registry } from 'prom-client';
-import { createGatewayMetrics } from '../src/metrics.ts';
-import { createPresence } from '../src/sockets/presence.ts';
-import type { GatewaySocket } from '../src/sockets/socket-types.ts';
+import { test } from 'node:test';
 import { eventually, uniqueRoom } from './support/clients.ts';
+import { presencePods, recorded, socketOf } from './support/presence-pods.ts';
 
-// Presence on the stack's Redis, its scripts counted as they are called; the sockets are
-// stand-ins that carry a user (the presence records only that).
-const connections: ReturnType<typeof redisClient>[] = [];
-const pods: ReturnType<typeof createPresence>[] = [];
-after(async () => {
-  await Promise.all(pods.map((p) => p.stop()));
-  for (const c of connections) c.disconnect();
-});
-
-type Script = (...args: unknown[]) => Promise<unknown>;
-
-/** Records each call of the script `name` (its arguments) and runs it. */
-function recorded(redis: ReturnType<typeof redisClient>, name: string): unknown[][] {
-  const scripts = redis as unknown as Record<string, Script>;
-  const run = (scripts[name] as Script).bind(redis);
-  const calls: unknown[][] = [];
-  scripts[name] = (...args) => {
-    calls.push(args);
-    return run(...args);
-  };
-  return calls;
-}
+// Presence on the stack's Redis, its scripts recorded as they are called.
+const presencePod = presencePods();
 
 function pod(ttlMs = 30_000) {
-  const redis = redisClient();
-  connections.push(redis);
-  const presence = createPresence({
-    redis,
-    metrics: createGatewayMetrics(new Registry()),
-    logger: createLogger('test', 'silent'),
-    ttlMs,
-    announce: async () => {},
-  });
-  pods.push(presence);
+  const { presence, redis } = presencePod({ ttlMs });
   return {
     presence,
     joinScripts: recorded(redis, 'sbPresenceJoined'),
     beats: recorded(redis, 'sbPresenceBeat'),
   };
 }
-
-const socketOf = (user: string) => ({ data: { user } }) as unknown as GatewaySocket;
 
 test("a crowd's first joins of a room go to Redis in one script per batch, each ack naming its joiner", async () => {
   const { presence, joinScripts } = pod();
@@ -133,14 +97,12 @@ test('a beat extends the entries without sending the users while Redis holds wha
 
 test("Redis losing a pod's entries of a room: its next beat sends the users again", async () => {
   const { presence, beats } = pod(3000);
-  const { presence: other } = pod();
+  const { presence: other, redis } = presencePod();
   const room = uniqueRoom('presence-lost');
   const users = ['lou', 'max', 'ned'];
   for (const user of users) await presence.joined(socketOf(user), room);
-  const admin = redisClient();
-  connections.push(admin);
 
-  await admin.del(...(await admin.keys(`sb:presence:{${room}}:*`)));
+  await redis.del(...(await redis.keys(`sb:presence:{${room}}:*`)));
   assert.equal((await other.listOnline(room)).onlineCount, 0);
 
   await eventually(
