@@ -78,12 +78,14 @@ test: lint typecheck test-unit ## everything: lint, types, unit, integration and
 
 # The platform on a three-node Redis Cluster (SB_REDIS_CLUSTER=1): a second stack beside the
 # main one (offset 800, .stack/redis-cluster) runs the tests of what a Cluster changes (hash
-# tags of the send's script, broadcast, catch-up, recovery, presence, Redis down or losing its
-# data, a node killed under load), then stops, failed or not. About 2 minutes.
+# tags of the send's script, broadcast, catch-up, recovery, presence, the connection cap's
+# renewal, Redis down or losing its data, a node killed under load), then stops, failed or
+# not. About 2 minutes.
 REDIS_CLUSTER_STACK := SB_REDIS_CLUSTER=1 SB_PORT_OFFSET=800 SB_STACK_DIR=$(CURDIR)/.stack/redis-cluster
 REDIS_CLUSTER_TESTS ?= stack/test/redis.test.ts $(addprefix gateway/test/,$(addsuffix .test.ts, \
   cross-gateway-broadcast duplicate-client-msg-id client-msg-id-reuse-with-another-body-is-a-conflict \
   send-budget-is-spent-in-the-dedup-claim dedup-survives-a-gateway-dying-mid-send \
+  connection-cap-counts-a-users-connections-on-every-pod \
   retry-after-redis-lost-its-data-keeps-the-first-id broadcast-survives-redis-dying-after-the-kafka-ack redis-outage \
   rejoin-with-since-after-a-gateway-crash-misses-nothing reconnect-recovery \
   presence-counts-users-not-connections presence-of-a-big-room-comes-in-batches-and-misses-no-one \

@@ -58,7 +58,7 @@ test('a user past the cap is refused on any pod; a closed connection frees its p
   await eventually('a place is free again', async () => 'connected' in (await connect(b.url, user)));
 });
 
-test("a live pod's connections keep counting past the TTL, users of one shard refreshed together", async () => {
+test("a live pod's connections keep counting past the TTL, for users of one shard and of another", async () => {
   // Two users whose keys share a shard (one refresh script for both), and one of another shard.
   const tag = Date.now().toString(36);
   const first = `keeper-${tag}-0`;

@@ -29,10 +29,10 @@ return 1
 `;
 
 /**
- * Pushes the expiry of this pod's live connections forward, for the users of one shard (KEYS:
- * their sets, one Cluster slot): ARGV[1] the TTL, then per key how many ids follow and the ids.
- * Never re-adds a released one. One script per shard rather than per user: a pod's refresh
- * costs at most SHARDS scripts, whatever its number of users.
+ * Pushes the expiry of this pod's live connections forward, for some users (KEYS: their sets;
+ * on a Cluster those of one shard, one slot): ARGV[1] the TTL, then per key how many ids follow
+ * and the ids. Never re-adds a released one. A renewal costs a script per REFRESH_BATCH users on
+ * one Redis, and at most one per shard (SHARDS) on a Cluster, not one per user.
  */
 const REFRESH_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -47,6 +47,9 @@ for k = 1, #KEYS do
 end
 return 0
 `;
+
+/** Users whose entries one renewal script extends at most (it blocks Redis for about 1 ms). */
+const REFRESH_BATCH = 200;
 
 export type ConnectionCap = {
   /**
@@ -111,19 +114,23 @@ export function createConnectionCap(
       await redis.zrem(key(user), id).catch(options.onStoreError);
     },
     async refresh(live) {
-      const shards = new Map<string, { keys: string[]; args: (string | number)[] }>();
+      // A script's keys must share a slot on a Cluster: the users of one shard go together there.
+      const groupOf = redis.isCluster ? shardTag : () => '';
+      const groups = new Map<string, { keys: string[]; args: (string | number)[] }>();
+      const scripts: { keys: string[]; args: (string | number)[] }[] = [];
       for (const [user, ids] of live) {
-        const tag = shardTag(user);
-        let shard = shards.get(tag);
-        if (!shard) {
-          shard = { keys: [], args: [options.ttlMs] };
-          shards.set(tag, shard);
+        const name = groupOf(user);
+        let group = groups.get(name);
+        if (!group || group.keys.length === REFRESH_BATCH) {
+          group = { keys: [], args: [options.ttlMs] };
+          groups.set(name, group);
+          scripts.push(group);
         }
-        shard.keys.push(key(user));
-        shard.args.push(ids.length, ...ids);
+        group.keys.push(key(user));
+        group.args.push(ids.length, ...ids);
       }
       await Promise.all(
-        [...shards.values()].map(({ keys, args }) =>
+        scripts.map(({ keys, args }) =>
           commands.sbConnRefresh(keys.length, ...keys, ...args).catch(options.onStoreError),
         ),
       );
