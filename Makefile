@@ -85,7 +85,7 @@ REDIS_CLUSTER_STACK := SB_REDIS_CLUSTER=1 SB_PORT_OFFSET=800 SB_STACK_DIR=$(CURD
 REDIS_CLUSTER_TESTS ?= stack/test/redis.test.ts $(addprefix gateway/test/,$(addsuffix .test.ts, \
   cross-gateway-broadcast duplicate-client-msg-id client-msg-id-reuse-with-another-body-is-a-conflict \
   send-budget-is-spent-in-the-dedup-claim dedup-survives-a-gateway-dying-mid-send \
-  connection-cap-counts-a-users-connections-on-every-pod \
+  connection-cap-counts-a-users-connections-on-every-pod handshakes-arriving-together-are-admitted-in-one-script \
   retry-after-redis-lost-its-data-keeps-the-first-id broadcast-survives-redis-dying-after-the-kafka-ack redis-outage \
   rejoin-with-since-after-a-gateway-crash-misses-nothing reconnect-recovery \
   presence-counts-users-not-connections presence-of-a-big-room-comes-in-batches-and-misses-no-one \

@@ -1,4 +1,5 @@
 import { ErrorCode, SwitchboardError } from '@switchboard/protocol';
+import DataLoader from 'dataloader';
 import type { RedisClient } from '../redis-connections.ts';
 import { shardTag } from '../redis-shard-tags.ts';
 import { type BucketRef, TAKE_TOKEN_LUA } from './budget.ts';
@@ -9,24 +10,42 @@ import { type BucketRef, TAKE_TOKEN_LUA } from './budget.ts';
  * lives; a pod that dies stops doing so, and its entries lapse after `ttlMs`. Admission drops
  * lapsed entries, then counts (Redis' clock, one script, so concurrent handshakes on several
  * pods cannot both take the last place). The same script first takes a token from the user's
- * handshake budget (KEYS[2], beside the set on one Cluster slot): one round trip per handshake.
- * Returns 1 admitted, 0 at the cap, or minus the wait for a token.
+ * handshake budget (beside the set on one Cluster slot).
+ *
+ * One script admits the handshakes of one event-loop turn (a reconnect storm after a pod died
+ * costs a script per batch, not per connection), one after the other as separate scripts
+ * would: KEYS per connection its set and its bucket; ARGV the cap and TTL, then per connection
+ * its id, the bucket's burst and rate. Answers per connection 1 admitted, 0 at the cap, or
+ * minus the wait for a token.
  */
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
-local max = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
+local max = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local wait = take_token(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5]), now)
-if wait > 0 then return -wait end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= max then
-  return 0
+local out = {}
+for i = 1, #KEYS / 2 do
+  local set, at = KEYS[2 * i - 1], 3 * i
+  local id = ARGV[at]
+  local wait = take_token(KEYS[2 * i], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), now)
+  if wait > 0 then
+    out[i] = -wait
+  else
+    redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
+    if not redis.call('ZSCORE', set, id) and redis.call('ZCARD', set) >= max then
+      out[i] = 0
+    else
+      redis.call('ZADD', set, now + ttl, id)
+      redis.call('PEXPIRE', set, ttl)
+      out[i] = 1
+    end
+  end
 end
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ttl)
-return 1
+return out
 `;
+
+/** Handshakes one admission script takes at most (each a few Redis commands). */
+const ADMIT_BATCH = 200;
 
 /**
  * Pushes the expiry of this pod's live connections forward, for some users (KEYS: their sets;
@@ -62,40 +81,52 @@ export type ConnectionCap = {
   refresh(live: Map<string, string[]>): Promise<void>;
 };
 
-type Admit = (
-  key: string,
-  bucketKey: string,
-  id: string,
-  max: number,
-  ttlMs: number,
-  burst: number,
-  perSecond: number,
-) => Promise<number>;
-/** numKeys, the keys, then the TTL and per key its ids (REFRESH_SCRIPT). */
+type Handshake = { user: string; id: string; bucket: BucketRef };
+/** numKeys, the keys, then the arguments (ADMIT_SCRIPT, REFRESH_SCRIPT). */
+type Admit = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number[]>;
 type Refresh = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number>;
 
 export function createConnectionCap(
   redis: RedisClient,
   options: { max: number; ttlMs: number; onRefused: () => void; onStoreError: (err: unknown) => void },
 ): ConnectionCap {
-  redis.defineCommand('sbConnAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
+  redis.defineCommand('sbConnAdmit', { lua: ADMIT_SCRIPT });
   redis.defineCommand('sbConnRefresh', { lua: REFRESH_SCRIPT });
   const commands = redis as unknown as { sbConnAdmit: Admit; sbConnRefresh: Refresh };
   // Shard-tagged as the user's budgets are, so the admission reaches both on one slot.
   const key = (user: string) => `sb:conns:${shardTag(user)}:${user}`;
+  // A script's keys must share a slot on a Cluster: the users of one shard go together there.
+  const groupOf = redis.isCluster ? shardTag : () => '';
+  const admitAll = async (handshakes: readonly Handshake[]) => {
+    const keys: string[] = [];
+    const args: (string | number)[] = [options.max, options.ttlMs];
+    for (const { user, id, bucket } of handshakes) {
+      keys.push(key(user), bucket.key);
+      args.push(id, bucket.burst, bucket.perSecond);
+    }
+    return commands.sbConnAdmit(keys.length, ...keys, ...args);
+  };
+  // The handshakes of one event-loop turn (a storm reads many sockets in one) go in one script
+  // per group, sent at the turn's end; scripts do not wait for each other, so a Redis outage
+  // costs each handshake one command timeout, not a queue of them.
+  const loaders = new Map<string, DataLoader<Handshake, number>>();
+  const loaderOf = (group: string) => {
+    let loader = loaders.get(group);
+    if (!loader) {
+      loader = new DataLoader(admitAll, {
+        cache: false,
+        maxBatchSize: ADMIT_BATCH,
+        batchScheduleFn: (send) => setImmediate(send),
+      });
+      loaders.set(group, loader);
+    }
+    return loader;
+  };
   return {
     async admit(user, id, handshakes) {
       let admitted: number;
       try {
-        admitted = await commands.sbConnAdmit(
-          key(user),
-          handshakes.key,
-          id,
-          options.max,
-          options.ttlMs,
-          handshakes.burst,
-          handshakes.perSecond,
-        );
+        admitted = await loaderOf(groupOf(user)).load({ user, id, bucket: handshakes });
       } catch (err) {
         // Both limits protect other users' capacity; while Redis is out, connections are let in.
         options.onStoreError(err);
@@ -114,8 +145,6 @@ export function createConnectionCap(
       await redis.zrem(key(user), id).catch(options.onStoreError);
     },
     async refresh(live) {
-      // A script's keys must share a slot on a Cluster: the users of one shard go together there.
-      const groupOf = redis.isCluster ? shardTag : () => '';
       const groups = new Map<string, { keys: string[]; args: (string | number)[] }>();
       const scripts: { keys: string[]; args: (string | number)[] }[] = [];
       for (const [user, ids] of live) {
