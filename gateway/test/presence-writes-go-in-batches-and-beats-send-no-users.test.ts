@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { type PresenceEvent, presenceChanges } from '@switchboard/protocol';
 import { eventually, uniqueRoom } from './support/clients.ts';
 import { presencePods, recorded, socketOf } from './support/presence-pods.ts';
 
@@ -69,6 +70,40 @@ test("the room's last user on a pod leaving while another's first join waits lea
   await Promise.all([a.joined(ann, room), a.left(ann, room), a.joined(socketOf('carl'), room)]);
 
   assert.deepEqual((await b.listOnline(room)).presence, ['carl']);
+});
+
+test("a crowd's last leaves of a room go to Redis in one script per batch; a user still on another pod stays online", async () => {
+  const announced: PresenceEvent[] = [];
+  const { presence: a, redis } = presencePod({ announced });
+  const leaveScripts = recorded(redis, 'sbPresenceLeft');
+  const { presence: b } = presencePod();
+  const room = uniqueRoom('presence-leave');
+  const crowd = Array.from({ length: 40 }, (_, i) => `leaver-${i}`);
+  const stayer = crowd[7]!;
+  await Promise.all(crowd.map((user) => a.joined(socketOf(user), room)));
+  await b.joined(socketOf(stayer), room);
+
+  // The first goes alone; the 39 asked for in a later tick go together in the next script.
+  const first = a.left(socketOf(crowd[0]!), room);
+  await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all([first, ...crowd.slice(1).map((user) => a.left(socketOf(user), room))]);
+
+  // A leave's arguments: the 2 keys, now, prefix, pod, whether it empties the pod, then the users.
+  assert.deepEqual(
+    leaveScripts.map((args) => args.length - 6),
+    [1, 39],
+    'users per script',
+  );
+  assert.deepEqual((await b.listOnline(room)).presence, [stayer]);
+  // Pod a had no user of the room left: its entry is gone, b's alone remains.
+  assert.equal(await redis.zcard(`sb:presence:{${room}}:pods`), 1);
+  const leftUsers = () => announced.flatMap((event) => presenceChanges(event).left);
+  await eventually('pod a announced its leavers', async () => leftUsers().length === 39);
+  assert.deepEqual(
+    leftUsers().sort(),
+    crowd.filter((user) => user !== stayer).sort(),
+    'announced as left: all but the user still online on pod b',
+  );
 });
 
 // A pod with a TTL of 3 s beats every second.

@@ -37,23 +37,35 @@ export const PRESENCE_ACK_MAX_USERS = 100;
 // A join or leave writes one field; a heartbeat extends each hash's and the pod's lifetimes (and
 // rewrites the hash when it does not hold what the pod counts); a dead pod's entries expire with
 // its TTL.
-// Forgets the user on this pod (the whole entry when it was the pod's last user of the room),
-// then answers whether another pod still has the user there: one round trip.
+// Forgets some users on this pod (the whole entry when the pod has no user of the room left),
+// then answers for each whether another pod still has the user there: one round trip for all
+// the last connections of a room that closed while the last such script ran (a pod draining,
+// a network blip), not one per user.
 const LEFT = `
 local now = tonumber(ARGV[1])
-local user = ARGV[2]
-local prefix = ARGV[3]
-local pod = ARGV[4]
-if ARGV[5] == '1' then
+local prefix = ARGV[2]
+local pod = ARGV[3]
+if ARGV[4] == '1' then
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[1], pod)
 else
-  redis.call('HDEL', KEYS[2], user)
+  redis.call('HDEL', KEYS[2], unpack(ARGV, 5))
 end
+local others = {}
 for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
-  if other ~= pod and redis.call('HEXISTS', prefix .. other, user) == 1 then return 1 end
+  if other ~= pod then others[#others + 1] = prefix .. other end
 end
-return 0
+local elsewhere = {}
+for i = 5, #ARGV do
+  elsewhere[i - 4] = 0
+  for _, key in ipairs(others) do
+    if redis.call('HEXISTS', key, ARGV[i]) == 1 then
+      elsewhere[i - 4] = 1
+      break
+    end
+  end
+end
+return elsewhere
 `;
 // The users online in a room: how many, and at most `max` of their names. With one live pod
 // (a room served by one gateway, the common case) the count is the hash's length and the names
@@ -110,8 +122,8 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[3])
 return online(KEYS[1], now, ARGV[2], tonumber(ARGV[5]))
 `;
-/** Users whose first joins go in one script at most (a bigger crowd takes several). */
-const JOINED_BATCH_MAX = 500;
+/** Users whose first joins (or last leaves) go in one script at most (a bigger crowd takes several). */
+const PRESENCE_BATCH_MAX = 500;
 // This pod's heartbeat of one room: extends the hash and the pod's entry when the hash still
 // holds the `count` users the pod counts (O(1): what a beat costs most of the time), else
 // answers 0 and the pod sends them all. With the users (ARGV[5..]) it rewrites the hash first;
@@ -159,15 +171,16 @@ export function presenceWindowMs(users: number, baseMs = PRESENCE_ANNOUNCE_EVERY
 }
 
 type Scripts = {
+  /** Per user, 1 when another pod still has the user in the room. */
   sbPresenceLeft(
     pods: string,
     own: string,
     now: number,
-    user: string,
     prefix: string,
     pod: string,
     last: '0' | '1',
-  ): Promise<number>;
+    ...users: string[]
+  ): Promise<number[]>;
   /** 1 when done; 0: the hash does not hold `count` users (send them). */
   sbPresenceBeat(
     pods: string,
@@ -318,7 +331,26 @@ export function createPresence(deps: {
       );
       return () => online;
     },
-    { maxBatch: JOINED_BATCH_MAX },
+    { maxBatch: PRESENCE_BATCH_MAX },
+  );
+  // The last leaves of a room on this pod made while its last leave script ran go together in
+  // the next one. Whether the pod has no user of the room left is decided as the script goes:
+  // a join may have come since.
+  const lastLeaves = createRoomBatches<boolean>(
+    async (room, users) => {
+      const elsewhere = await scripts.sbPresenceLeft(
+        podsKey(room),
+        podPrefix(room) + pod,
+        Date.now(),
+        podPrefix(room),
+        pod,
+        local.get(room)?.size ? '0' : '1',
+        ...users,
+      );
+      const byUser = new Map(users.map((user, i) => [user, elsewhere[i] === 1]));
+      return (user) => byUser.get(user) ?? false;
+    },
+    { maxBatch: PRESENCE_BATCH_MAX },
   );
   // (room, user) -> its last first join or leave on this pod while that is queued or running:
   // the next one waits for it, so Redis sees a user's joins and leaves in the order they
@@ -370,18 +402,7 @@ export function createPresence(deps: {
         unsure.delete(room);
       }
       try {
-        const elsewhere = await inTurn(joinKey(room, user), () =>
-          scripts.sbPresenceLeft(
-            podsKey(room),
-            podPrefix(room) + pod,
-            Date.now(),
-            user,
-            podPrefix(room),
-            pod,
-            // The pod's last user of the room when the script goes: a join may have come since.
-            local.get(room)?.size ? '0' : '1',
-          ),
-        );
+        const elsewhere = await inTurn(joinKey(room, user), () => lastLeaves.load(room, user));
         if (elsewhere) return;
       } catch (err) {
         // Say `left`; a connection still there shows up on its pod's next heartbeat or join;

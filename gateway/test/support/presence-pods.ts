@@ -1,4 +1,5 @@
 import { after } from 'node:test';
+import type { PresenceEvent } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/service-kit';
 import { redisClient } from '@switchboard/stack';
 import { Registry } from 'prom-client';
@@ -10,7 +11,7 @@ type Redis = ReturnType<typeof redisClient>;
 
 /**
  * Pods' presence on the stack's Redis, each on a connection of its own, stopped after the file's
- * tests. Their sockets are stand-ins that carry a user (the presence records only that); the
+ * tests; `announced` collects what a pod tells its rooms. Their sockets are stand-ins that carry a user (the presence records only that); the
  * Redis side is real.
  */
 export function presencePods() {
@@ -20,7 +21,7 @@ export function presencePods() {
     await Promise.all(pods.map((p) => p.stop()));
     for (const c of connections) c.disconnect();
   });
-  return (options: { ackMaxUsers?: number; ttlMs?: number } = {}) => {
+  return (options: { ackMaxUsers?: number; ttlMs?: number; announced?: PresenceEvent[] } = {}) => {
     const redis = redisClient();
     connections.push(redis);
     const presence = createPresence({
@@ -29,7 +30,9 @@ export function presencePods() {
       logger: createLogger('test', 'silent'),
       ttlMs: options.ttlMs ?? 30_000,
       ...(options.ackMaxUsers === undefined ? {} : { ackMaxUsers: options.ackMaxUsers }),
-      announce: async () => {},
+      announce: async (event) => {
+        options.announced?.push(event);
+      },
     });
     pods.push(presence);
     return { presence, redis };
