@@ -104,14 +104,30 @@ test("a batch spends each user's handshake budget in turn: the connections past 
   if (!redis.isCluster) assert.deepEqual(perScript(scripts), [5], 'asked in one tick: one script');
 });
 
-test('a released connection frees its place for the next batch', async () => {
-  const { connectionCap, admit } = cap({ max: 2, handshakeBurst: 100 });
-  const user = `${uniqueRoom('release')}-u`;
-  assert.deepEqual(await Promise.all([admit(user, 'a'), admit(user, 'b'), admit(user, 'c')]), [
-    'admitted',
-    'admitted',
-    'this user has 2 open connections, the most allowed; close one first',
-  ]);
-  await connectionCap.release(user, 'a');
-  assert.equal(await admit(user, 'c'), 'admitted');
+test('the closes of one turn are released in one script, each freeing its own place', async () => {
+  const { connectionCap, admit, redis } = cap({ max: 2, handshakeBurst: 100 });
+  const releases = recorded(redis, 'sbConnRelease');
+  const tag = uniqueRoom('release');
+  const users = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
+  for (const user of users) {
+    assert.deepEqual(await Promise.all([admit(user, `${user}-1`), admit(user, `${user}-2`)]), [
+      'admitted',
+      'admitted',
+    ]);
+    assert.match(await admit(user, `${user}-3`), /2 open connections/);
+  }
+
+  // Each user closes one connection, all in one tick.
+  await Promise.all(users.map((user) => connectionCap.release(user, `${user}-1`)));
+
+  if (!redis.isCluster)
+    assert.deepEqual(
+      releases.map((args) => args[0]),
+      [3],
+      'connections per script',
+    );
+  for (const user of users) {
+    assert.deepEqual(await redis.zrange(`sb:conns:${shardTag(user)}:${user}`, '0', '-1'), [`${user}-2`]);
+    assert.equal(await admit(user, `${user}-3`), 'admitted');
+  }
 });

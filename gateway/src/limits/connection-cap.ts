@@ -44,8 +44,15 @@ end
 return out
 `;
 
-/** Handshakes one admission script takes at most (each a few Redis commands). */
-const ADMIT_BATCH = 200;
+/** Forgets closed connections (KEYS: their users' sets; ARGV: their ids, in the same order). */
+const RELEASE_SCRIPT = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('ZREM', KEYS[i], ARGV[i]) end
+return out
+`;
+
+/** Connections one admission or release script takes at most (each a few Redis commands). */
+const BATCH = 200;
 
 /**
  * Pushes the expiry of this pod's live connections forward, for some users (KEYS: their sets;
@@ -82,17 +89,22 @@ export type ConnectionCap = {
 };
 
 type Handshake = { user: string; id: string; bucket: BucketRef };
-/** numKeys, the keys, then the arguments (ADMIT_SCRIPT, REFRESH_SCRIPT). */
-type Admit = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number[]>;
-type Refresh = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number>;
+type Connection = { user: string; id: string };
+/** numKeys, the keys, then the arguments (ADMIT_SCRIPT, RELEASE_SCRIPT, REFRESH_SCRIPT). */
+type Script<T> = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<T>;
 
 export function createConnectionCap(
   redis: RedisClient,
   options: { max: number; ttlMs: number; onRefused: () => void; onStoreError: (err: unknown) => void },
 ): ConnectionCap {
   redis.defineCommand('sbConnAdmit', { lua: ADMIT_SCRIPT });
+  redis.defineCommand('sbConnRelease', { lua: RELEASE_SCRIPT });
   redis.defineCommand('sbConnRefresh', { lua: REFRESH_SCRIPT });
-  const commands = redis as unknown as { sbConnAdmit: Admit; sbConnRefresh: Refresh };
+  const commands = redis as unknown as {
+    sbConnAdmit: Script<number[]>;
+    sbConnRelease: Script<number[]>;
+    sbConnRefresh: Script<number>;
+  };
   // Shard-tagged as the user's budgets are, so the admission reaches both on one slot.
   const key = (user: string) => `sb:conns:${shardTag(user)}:${user}`;
   // A script's keys must share a slot on a Cluster: the users of one shard go together there.
@@ -106,34 +118,44 @@ export function createConnectionCap(
     }
     return commands.sbConnAdmit(keys.length, ...keys, ...args);
   };
-  // The handshakes of one event-loop turn (a storm reads many sockets in one) go in one script
-  // per group, sent at the turn's end; scripts do not wait for each other, so a Redis outage
-  // costs each handshake one command timeout, not a queue of them.
-  const loaders = new Map<string, DataLoader<Handshake, number>>();
-  const loaderOf = (group: string) => {
-    let loader = loaders.get(group);
-    if (!loader) {
-      loader = new DataLoader(admitAll, {
-        cache: false,
-        maxBatchSize: ADMIT_BATCH,
-        batchScheduleFn: (send) => setImmediate(send),
-      });
-      loaders.set(group, loader);
-    }
-    return loader;
+  const releaseAll = (connections: readonly Connection[]) =>
+    commands.sbConnRelease(
+      connections.length,
+      ...connections.map(({ user }) => key(user)),
+      ...connections.map(({ id }) => id),
+    );
+  // The handshakes (and the closes) of one event-loop turn, as a storm brings them, go in one
+  // script per group, sent at the turn's end; scripts do not wait for each other, so a Redis
+  // outage costs each handshake one command timeout, not a queue of them.
+  const inBatches = <T>(run: (items: readonly T[]) => Promise<number[]>) => {
+    const loaders = new Map<string, DataLoader<T, number>>();
+    return (group: string, item: T) => {
+      let loader = loaders.get(group);
+      if (!loader) {
+        loader = new DataLoader(run, {
+          cache: false,
+          maxBatchSize: BATCH,
+          batchScheduleFn: (send) => setImmediate(send),
+        });
+        loaders.set(group, loader);
+      }
+      return loader.load(item);
+    };
   };
+  const admitted = inBatches(admitAll);
+  const released = inBatches(releaseAll);
   return {
     async admit(user, id, handshakes) {
-      let admitted: number;
+      let answer: number;
       try {
-        admitted = await loaderOf(groupOf(user)).load({ user, id, bucket: handshakes });
+        answer = await admitted(groupOf(user), { user, id, bucket: handshakes });
       } catch (err) {
         // Both limits protect other users' capacity; while Redis is out, connections are let in.
         options.onStoreError(err);
         return;
       }
-      if (admitted === 1) return;
-      if (admitted < 0) throw handshakes.refused(-admitted);
+      if (answer === 1) return;
+      if (answer < 0) throw handshakes.refused(-answer);
       options.onRefused();
       throw new SwitchboardError(
         ErrorCode.RateLimited,
@@ -142,7 +164,7 @@ export function createConnectionCap(
       );
     },
     async release(user, id) {
-      await redis.zrem(key(user), id).catch(options.onStoreError);
+      await released(groupOf(user), { user, id }).catch(options.onStoreError);
     },
     async refresh(live) {
       const groups = new Map<string, { keys: string[]; args: (string | number)[] }>();
