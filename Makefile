@@ -89,6 +89,7 @@ REDIS_CLUSTER_TESTS ?= stack/test/redis.test.ts $(addprefix gateway/test/,$(adds
   retry-after-redis-lost-its-data-keeps-the-first-id broadcast-survives-redis-dying-after-the-kafka-ack redis-outage \
   rejoin-with-since-after-a-gateway-crash-misses-nothing reconnect-recovery \
   presence-counts-users-not-connections presence-of-a-big-room-comes-in-batches-and-misses-no-one \
+  presence-writes-go-in-batches-and-beats-send-no-users \
   a-gateway-hears-only-rooms-it-has-members-in a-lost-fan-out-subscription-is-filled-from-the-room-log \
   first-member-on-a-gateway-misses-nothing-after-its-join-ack redis-cluster-node-restart-loses-nothing))
 
