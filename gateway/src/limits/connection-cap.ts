@@ -109,7 +109,7 @@ export function createConnectionCap(
   const key = (user: string) => `sb:conns:${shardTag(user)}:${user}`;
   // A script's keys must share a slot on a Cluster: the users of one shard go together there.
   const groupOf = redis.isCluster ? shardTag : () => '';
-  const admitAll = async (handshakes: readonly Handshake[]) => {
+  const admitAll = (handshakes: readonly Handshake[]) => {
     const keys: string[] = [];
     const args: (string | number)[] = [options.max, options.ttlMs];
     for (const { user, id, bucket } of handshakes) {

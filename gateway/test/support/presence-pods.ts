@@ -11,8 +11,8 @@ type Redis = ReturnType<typeof redisClient>;
 
 /**
  * Pods' presence on the stack's Redis, each on a connection of its own, stopped after the file's
- * tests; `announced` collects what a pod tells its rooms. Their sockets are stand-ins that carry a user (the presence records only that); the
- * Redis side is real.
+ * tests; `announced` collects what a pod tells its rooms. Their sockets are stand-ins that carry
+ * a user (the presence records only that); the Redis side is real.
  */
 export function presencePods() {
   const connections: Redis[] = [];
