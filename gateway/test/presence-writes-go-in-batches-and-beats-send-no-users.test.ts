@@ -139,7 +139,10 @@ test("Redis losing a pod's entries of a room: its next beat sends the users agai
   const users = ['lou', 'max', 'ned'];
   for (const user of users) await presence.joined(socketOf(user), room);
 
-  await redis.del(...(await redis.keys(`sb:presence:{${room}}:*`)));
+  // The room's keys by name (KEYS would ask one node of a Cluster): its pods and each pod's hash.
+  const podsKey = `sb:presence:{${room}}:pods`;
+  const pods = await redis.zrange(podsKey, '0', '-1');
+  await redis.del(podsKey, ...pods.map((pod) => `sb:presence:{${room}}:pod:${pod}`));
   assert.equal((await other.listOnline(room)).onlineCount, 0);
 
   await eventually(
